@@ -1,0 +1,87 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { MoreThan, type Repository } from 'typeorm';
+import { newId } from '../common/ids.js';
+import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
+import { generateAppSecretToken, sha256Hex } from '../common/secrets.js';
+import type { AccountQueryDto } from './dto/account-query.dto.js';
+import type { CreateAccountDto, UpdateAccountDto } from './dto/account-input.dto.js';
+import { Account } from './entities/account.entity.js';
+
+export interface AccountWithToken {
+  account: Account;
+  token: string;
+}
+
+@Injectable()
+export class AccountsService {
+  constructor(@InjectRepository(Account) private readonly accounts: Repository<Account>) {}
+
+  async create(input: CreateAccountDto): Promise<AccountWithToken> {
+    const token = generateAppSecretToken();
+    const now = Date.now();
+    const account = this.accounts.create({
+      id: newId(),
+      email: input.email.toLowerCase(),
+      accountName: input.account_name,
+      website: input.website ?? null,
+      tokenHash: sha256Hex(token),
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.accounts.insert(account);
+    return { account, token };
+  }
+
+  /** Fetches `limit + 1` rows so the caller can tell whether another page follows. */
+  async list(query: AccountQueryDto): Promise<Account[]> {
+    return this.accounts.find({
+      where: {
+        ...(query.cursor ? { id: MoreThan(query.cursor) } : {}),
+        ...(query.email ? { email: query.email.toLowerCase() } : {}),
+      },
+      order: { id: 'ASC' },
+      take: (query.limit ?? DEFAULT_PAGE_SIZE) + 1,
+    });
+  }
+
+  async get(id: string): Promise<Account> {
+    const account = await this.accounts.findOneBy({ id });
+    if (!account) throw new NotFoundException(`Account ${id} not found`);
+    return account;
+  }
+
+  async assertExists(id: string): Promise<void> {
+    if (!(await this.accounts.existsBy({ id }))) throw new NotFoundException(`Account ${id} not found`);
+  }
+
+  /** PUT and PATCH both land here; PUT's DTO simply requires every field (and website defaults to null). */
+  async update(id: string, input: UpdateAccountDto, replace: boolean): Promise<Account> {
+    const account = await this.get(id);
+    if (input.email !== undefined) account.email = input.email.toLowerCase();
+    if (input.account_name !== undefined) account.accountName = input.account_name;
+    if (input.website !== undefined || replace) account.website = input.website ?? null;
+    account.updatedAt = Math.max(Date.now(), account.updatedAt);
+    await this.accounts.update(
+      { id },
+      { email: account.email, accountName: account.accountName, website: account.website, updatedAt: account.updatedAt },
+    );
+    return account;
+  }
+
+  async remove(id: string): Promise<void> {
+    const result = await this.accounts.delete({ id });
+    if (!result.affected) throw new NotFoundException(`Account ${id} not found`);
+  }
+
+  async rotateToken(id: string): Promise<string> {
+    const token = generateAppSecretToken();
+    const result = await this.accounts.update({ id }, { tokenHash: sha256Hex(token), updatedAt: Date.now() });
+    if (!result.affected) throw new NotFoundException(`Account ${id} not found`);
+    return token;
+  }
+
+  async findByToken(token: string): Promise<Account | null> {
+    return this.accounts.findOneBy({ tokenHash: sha256Hex(token) });
+  }
+}

@@ -1,0 +1,36 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsNotEmpty, IsOptional, IsString, IsUrl, Length, MaxLength, ValidateIf } from 'class-validator';
+
+const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateAccountDto {
+  @ApiProperty({ example: 'ops@example.com', description: 'Unique, case-insensitively; stored lower-cased' })
+  @Transform(trimmed)
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  @MaxLength(320)
+  email: string;
+
+  @ApiProperty({ example: 'Example Ltd', minLength: 1, maxLength: 200 })
+  @Transform(trimmed)
+  @IsString()
+  @IsNotEmpty()
+  @Length(1, 200)
+  account_name: string;
+
+  @ApiPropertyOptional({ example: 'https://example.com', nullable: true, type: String })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: 'website must be an http(s) URL or null' },
+  )
+  @MaxLength(2048)
+  website?: string | null;
+}
+
+/** PUT replaces the account: email and account_name are required, an omitted website becomes null. */
+export class ReplaceAccountDto extends CreateAccountDto {}
+
+/** PATCH changes only the fields given. */
+export class UpdateAccountDto extends PartialType(CreateAccountDto) {}

@@ -1,0 +1,12 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination.js';
+
+export class AccountQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Only the account with this email (any case)', example: 'ops@example.com' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  email?: string;
+}

@@ -1,0 +1,49 @@
+import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AccountsModule } from './accounts/accounts.module.js';
+import { AdminApiKey } from './common/admin-api-key.js';
+import { AuthGuard } from './common/auth.guard.js';
+import { HttpErrorFilter } from './common/http-error.filter.js';
+import { APP_CONFIG, type AppConfig, appConfigNamespace } from './config/app-config.js';
+import { buildLoggerOptions } from './config/logger-options.js';
+import { DataHandlerModule } from './data-handler/data-handler.module.js';
+import { buildDataSourceOptions } from './database/data-source-options.js';
+import { DestinationsModule } from './destinations/destinations.module.js';
+import { HealthModule } from './health/health.module.js';
+
+@Module({})
+export class AppModule {
+  /** `env` is the environment to configure from: process.env in production, a test's own record in tests. */
+  static forRoot(env: Record<string, string | undefined>): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfigNamespace(env)] }),
+        LoggerModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => buildLoggerOptions(config),
+        }),
+        TypeOrmModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => ({ ...buildDataSourceOptions(config.database), migrationsRun: true }),
+        }),
+        AccountsModule,
+        DestinationsModule,
+        DataHandlerModule,
+        HealthModule,
+      ],
+      providers: [
+        AdminApiKey,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+        },
+      ],
+    };
+  }
+}

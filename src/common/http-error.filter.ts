@@ -1,0 +1,91 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { QueryFailedError } from 'typeorm';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+}
+
+/** Unique indexes whose violation is the client's mistake, with the message the client should see. */
+const UNIQUE_VIOLATIONS: Record<string, string> = {
+  UQ_accounts_email: 'An account with this email already exists',
+};
+
+/** Errors from the driver that mean "this value is taken", on SQLite and on Postgres. */
+function uniqueViolationMessage(error: QueryFailedError): string | null {
+  const driverError = error.driverError as { code?: string; constraint?: string; message?: string };
+  if (driverError.code === '23505') {
+    return UNIQUE_VIOLATIONS[driverError.constraint ?? ''] ?? 'A record with the same unique value already exists';
+  }
+  if (driverError.code === 'SQLITE_CONSTRAINT_UNIQUE' || driverError.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    if (driverError.message?.includes('accounts.email')) return UNIQUE_VIOLATIONS.UQ_accounts_email;
+    return 'A record with the same unique value already exists';
+  }
+  return null;
+}
+
+export function errorBody(statusCode: number, message: string | string[]): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+}
+
+function fromHttpException(exception: HttpException): ErrorBody {
+  const statusCode = exception.getStatus();
+  const response = exception.getResponse();
+  if (typeof response === 'string') return errorBody(statusCode, response);
+  const message = (response as { message?: unknown }).message;
+  if (typeof message === 'string' || (Array.isArray(message) && message.every((m) => typeof m === 'string'))) {
+    return errorBody(statusCode, message);
+  }
+  return errorBody(statusCode, exception.message);
+}
+
+/**
+ * Every error leaves in NestJS's shape `{statusCode, error, message}`: HTTP exceptions as they are,
+ * unique-index violations as 409, anything else as a logged 500 without details.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(HttpErrorFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    if (reply.sent) return;
+    const body = this.toErrorBody(exception, request);
+    if (body.statusCode >= 500) {
+      // The error's name and message only: a driver error can quote the values it was given.
+      const error = exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception);
+      this.logger.error({ err: error, requestId: request?.id }, 'request failed');
+    }
+    void reply.status(body.statusCode).send(body);
+  }
+
+  private toErrorBody(exception: unknown, request: FastifyRequest | undefined): ErrorBody {
+    const override = request && errorOverrideFor(request, exception);
+    if (override) return override;
+    if (exception instanceof HttpException) return fromHttpException(exception);
+    if (exception instanceof QueryFailedError) {
+      const conflict = uniqueViolationMessage(exception);
+      if (conflict) return errorBody(HttpStatus.CONFLICT, conflict);
+    }
+    return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
+  }
+}
+
+/**
+ * A route may declare, through Fastify route config (`@RouteConfig({ invalidBodyMessage })`), the one
+ * message its clients get for a body that cannot be read: malformed JSON, wrong or missing content type.
+ * Those errors happen in Fastify's parser, before any Nest pipe or handler of the route runs.
+ */
+function errorOverrideFor(request: FastifyRequest, exception: unknown): ErrorBody | null {
+  const config = request.routeOptions?.config as { invalidBodyMessage?: string } | undefined;
+  if (!config?.invalidBodyMessage || !(exception instanceof HttpException)) return null;
+  const status = exception.getStatus();
+  if (status === HttpStatus.BAD_REQUEST || status === HttpStatus.UNSUPPORTED_MEDIA_TYPE) {
+    return errorBody(HttpStatus.BAD_REQUEST, config.invalidBodyMessage);
+  }
+  return null;
+}

@@ -1,0 +1,59 @@
+import { EnvironmentError, parseEnvironment } from './environment.js';
+
+describe('parseEnvironment', () => {
+  it('applies the contract defaults to an empty environment', () => {
+    expect(parseEnvironment({})).toEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      database: { kind: 'sqlite', path: 'data/data-pusher.sqlite' },
+      redisUrl: null,
+      role: 'all',
+      adminApiKey: null,
+      deliveryTimeoutMs: 10_000,
+      retryScheduleMs: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
+      maxPayloadBytes: 1_048_576,
+      allowPrivateDestinations: false,
+      workerConcurrency: 64,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads a postgres url with an admin key', () => {
+    const config = parseEnvironment({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      ADMIN_API_KEY: 'k'.repeat(32),
+      ALLOW_PRIVATE_DESTINATIONS: 'true',
+      RETRY_SCHEDULE: '100ms, 1s',
+    });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test', poolSize: 20 });
+    expect(config.allowPrivateDestinations).toBe(true);
+    expect(config.retryScheduleMs).toEqual([100, 1_000]);
+  });
+
+  it('accepts an empty retry schedule as "never retry"', () => {
+    expect(parseEnvironment({ RETRY_SCHEDULE: '' }).retryScheduleMs).toEqual([]);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ ROLE: 'boss' }, 'ROLE'],
+    [{ RETRY_SCHEDULE: '5s,5d' }, 'RETRY_SCHEDULE'],
+    [{ DELIVERY_TIMEOUT_MS: '0' }, 'DELIVERY_TIMEOUT_MS'],
+    [{ ALLOW_PRIVATE_DESTINATIONS: 'maybe' }, 'ALLOW_PRIVATE_DESTINATIONS'],
+    [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],
+    [{ DATABASE_URL: 'postgres://postgres@127.0.0.1/test' }, 'ADMIN_API_KEY'],
+  ])('rejects %p with one line naming %s', (env, variable) => {
+    let caught: unknown;
+    try {
+      parseEnvironment(env);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(EnvironmentError);
+    const message = (caught as Error).message;
+    expect(message).toContain(variable);
+    expect(message).not.toContain('\n');
+  });
+});

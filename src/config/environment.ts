@@ -1,0 +1,111 @@
+import Joi from 'joi';
+import { parseDuration } from '../common/duration.js';
+
+export type DatabaseConfig =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'postgres'; url: string; poolSize: number };
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  redisUrl: string | null;
+  role: Role;
+  /** Null means: generate one on first start and keep it beside the SQLite file. */
+  adminApiKey: string | null;
+  deliveryTimeoutMs: number;
+  retryScheduleMs: number[];
+  maxPayloadBytes: number;
+  allowPrivateDestinations: boolean;
+  workerConcurrency: number;
+  logLevel: string;
+}
+
+export class EnvironmentError extends Error {}
+
+const durationList = Joi.string().custom((value: string) => {
+  const parts = value.split(',').map((part) => part.trim());
+  if (value.trim() === '') return value;
+  if (parts.some((part) => parseDuration(part) === null)) {
+    throw new Error('must be a comma-separated list of durations such as 5s,5m,2h (units ms, s, m, h)');
+  }
+  return value;
+});
+
+const schema = Joi.object({
+  PORT: Joi.number().integer().min(0).max(65535).default(3000),
+  HOST: Joi.string().default('0.0.0.0'),
+  DATABASE_URL: Joi.string()
+    .pattern(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/)
+    .message('"DATABASE_URL" must be sqlite:<path> or postgres://user:pass@host:port/db')
+    .default('sqlite:data/data-pusher.sqlite'),
+  DATABASE_POOL_SIZE: Joi.number().integer().min(1).max(1000).default(20),
+  REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }).empty(''),
+  ROLE: Joi.string().valid('all', 'api', 'worker').default('all'),
+  ADMIN_API_KEY: Joi.string().min(16).empty(''),
+  DELIVERY_TIMEOUT_MS: Joi.number().integer().min(1).max(600_000).default(10_000),
+  RETRY_SCHEDULE: durationList.allow('').default('5s,5m,30m,2h,5h,10h,10h'),
+  MAX_PAYLOAD_BYTES: Joi.number().integer().min(2).max(100 * 1024 * 1024).default(1_048_576),
+  ALLOW_PRIVATE_DESTINATIONS: Joi.boolean().default(false),
+  WORKER_CONCURRENCY: Joi.number().integer().min(1).max(10_000).default(64),
+  LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+});
+
+interface ValidatedEnvironment {
+  PORT: number;
+  HOST: string;
+  DATABASE_URL: string;
+  DATABASE_POOL_SIZE: number;
+  REDIS_URL?: string;
+  ROLE: Role;
+  ADMIN_API_KEY?: string;
+  DELIVERY_TIMEOUT_MS: number;
+  RETRY_SCHEDULE: string;
+  MAX_PAYLOAD_BYTES: number;
+  ALLOW_PRIVATE_DESTINATIONS: boolean;
+  WORKER_CONCURRENCY: number;
+  LOG_LEVEL: string;
+}
+
+/**
+ * Reads and validates the environment. Throws an EnvironmentError whose message is one line naming
+ * the first offending variable, so start-up can print it and stop.
+ */
+export function parseEnvironment(env: Record<string, string | undefined>): AppConfig {
+  const { value, error } = schema.validate(env, {
+    abortEarly: true,
+    allowUnknown: true,
+    stripUnknown: true,
+    convert: true,
+  });
+  if (error) {
+    throw new EnvironmentError(`Invalid environment: ${error.message}`);
+  }
+  const validated = value as ValidatedEnvironment;
+  const database: DatabaseConfig = validated.DATABASE_URL.startsWith('sqlite:')
+    ? { kind: 'sqlite', path: validated.DATABASE_URL.slice('sqlite:'.length) }
+    : { kind: 'postgres', url: validated.DATABASE_URL, poolSize: validated.DATABASE_POOL_SIZE };
+  const adminApiKey = validated.ADMIN_API_KEY ?? null;
+  if (database.kind === 'postgres' && adminApiKey === null) {
+    throw new EnvironmentError(
+      'Invalid environment: "ADMIN_API_KEY" must be set when DATABASE_URL is PostgreSQL (generate one with: openssl rand -base64 32)',
+    );
+  }
+  const schedule = validated.RETRY_SCHEDULE.trim();
+  return {
+    port: validated.PORT,
+    host: validated.HOST,
+    database,
+    redisUrl: validated.REDIS_URL ?? null,
+    role: validated.ROLE,
+    adminApiKey,
+    deliveryTimeoutMs: validated.DELIVERY_TIMEOUT_MS,
+    retryScheduleMs: schedule === '' ? [] : schedule.split(',').map((part) => parseDuration(part) as number),
+    maxPayloadBytes: validated.MAX_PAYLOAD_BYTES,
+    allowPrivateDestinations: validated.ALLOW_PRIVATE_DESTINATIONS,
+    workerConcurrency: validated.WORKER_CONCURRENCY,
+    logLevel: validated.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,42 @@
+import type { DataSourceOptions } from 'typeorm';
+import { Account } from '../accounts/entities/account.entity.js';
+import type { DatabaseConfig } from '../config/environment.js';
+import { Destination } from '../destinations/entities/destination.entity.js';
+import { AccountsAndDestinations1763830000000 } from './migrations/1763830000000-AccountsAndDestinations.js';
+
+export const ENTITIES = [Account, Destination];
+export const MIGRATIONS = [AccountsAndDestinations1763830000000];
+
+/**
+ * The one options object for both Nest and the TypeORM CLI (ormconfig.ts). Migrations, never
+ * synchronize: the schema changes only through reviewed files that run the same on SQLite and Postgres.
+ */
+export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: false,
+    synchronize: false,
+    logging: false,
+  } as const;
+  if (database.kind === 'sqlite') {
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: database.path,
+      enableWAL: true,
+      // WAL with synchronous=NORMAL survives a crash or kill -9 of the process (only an OS crash or power
+      // loss can drop the last commits); a busy timeout lets the CLI and the app share the file.
+      prepareDatabase: (db: { pragma: (source: string) => unknown }) => {
+        db.pragma('busy_timeout = 5000');
+        db.pragma('synchronous = NORMAL');
+      },
+    };
+  }
+  return {
+    ...common,
+    type: 'postgres',
+    url: database.url,
+    extra: { max: database.poolSize },
+  };
+}

@@ -1,0 +1,85 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-errors.decorator.js';
+import { AdminAuth } from '../common/auth.decorators.js';
+import { DEFAULT_PAGE_SIZE, type Page, PageQueryDto, toPage } from '../common/pagination.js';
+import { DestinationsService } from './destinations.service.js';
+import { CreateDestinationDto, ReplaceDestinationDto, UpdateDestinationDto } from './dto/destination-input.dto.js';
+import { DestinationQueryDto } from './dto/destination-query.dto.js';
+import { DestinationPageDto, DestinationResponseDto, toDestinationResponse } from './dto/destination-response.dto.js';
+
+const uuid = new ParseUUIDPipe();
+
+@ApiTags('destinations')
+@AdminAuth()
+@Controller('destinations')
+export class DestinationsController {
+  constructor(private readonly destinations: DestinationsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Add a destination to an account', description: 'The server generates its signing_secret.' })
+  @ApiCreatedResponse({ type: DestinationResponseDto })
+  @ApiErrors(400, 404)
+  async create(@Body() input: CreateDestinationDto): Promise<DestinationResponseDto> {
+    return toDestinationResponse(await this.destinations.create(input));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List destinations, oldest first, optionally of one account' })
+  @ApiOkResponse({ type: DestinationPageDto })
+  @ApiErrors(400)
+  async list(@Query() query: DestinationQueryDto): Promise<Page<DestinationResponseDto>> {
+    const rows = await this.destinations.list({ accountId: query.account_id, limit: query.limit, cursor: query.cursor });
+    return toPage(rows, query.limit ?? DEFAULT_PAGE_SIZE, toDestinationResponse);
+  }
+
+  @Get(':destination_id')
+  @ApiOperation({ summary: 'Read a destination' })
+  @ApiOkResponse({ type: DestinationResponseDto })
+  @ApiErrors(400, 404)
+  async get(@Param('destination_id', uuid) id: string): Promise<DestinationResponseDto> {
+    return toDestinationResponse(await this.destinations.get(id));
+  }
+
+  @Put(':destination_id')
+  @ApiOperation({ summary: 'Replace url, http_method and headers of a destination' })
+  @ApiOkResponse({ type: DestinationResponseDto })
+  @ApiErrors(400, 404)
+  async replace(@Param('destination_id', uuid) id: string, @Body() input: ReplaceDestinationDto): Promise<DestinationResponseDto> {
+    return toDestinationResponse(await this.destinations.update(id, input));
+  }
+
+  @Patch(':destination_id')
+  @ApiOperation({ summary: 'Change some fields of a destination' })
+  @ApiOkResponse({ type: DestinationResponseDto })
+  @ApiErrors(400, 404)
+  async update(@Param('destination_id', uuid) id: string, @Body() input: UpdateDestinationDto): Promise<DestinationResponseDto> {
+    return toDestinationResponse(await this.destinations.update(id, input));
+  }
+
+  @Delete(':destination_id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a destination' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(400, 404)
+  async remove(@Param('destination_id', uuid) id: string): Promise<void> {
+    await this.destinations.remove(id);
+  }
+}
+
+/** Lives with destinations so that accounts need not know destinations (no module cycle). */
+@ApiTags('accounts')
+@AdminAuth()
+@Controller('accounts/:account_id/destinations')
+export class AccountDestinationsController {
+  constructor(private readonly destinations: DestinationsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "List an account's destinations" })
+  @ApiOkResponse({ type: DestinationPageDto })
+  @ApiErrors(400, 404)
+  async list(@Param('account_id', uuid) accountId: string, @Query() query: PageQueryDto): Promise<Page<DestinationResponseDto>> {
+    const rows = await this.destinations.listForAccount(accountId, query);
+    return toPage(rows, query.limit ?? DEFAULT_PAGE_SIZE, toDestinationResponse);
+  }
+}

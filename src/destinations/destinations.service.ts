@@ -1,0 +1,85 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type FindOptionsWhere, MoreThan, type Repository } from 'typeorm';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { newId } from '../common/ids.js';
+import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
+import { generateSigningSecret } from '../delivery/signer.js';
+import type { CreateDestinationDto, UpdateDestinationDto } from './dto/destination-input.dto.js';
+import { Destination } from './entities/destination.entity.js';
+
+export interface DestinationListQuery {
+  accountId?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+@Injectable()
+export class DestinationsService {
+  constructor(
+    @InjectRepository(Destination) private readonly destinations: Repository<Destination>,
+    private readonly accounts: AccountsService,
+  ) {}
+
+  async create(input: CreateDestinationDto): Promise<Destination> {
+    await this.accounts.assertExists(input.account_id);
+    const now = Date.now();
+    const destination = this.destinations.create({
+      id: newId(),
+      accountId: input.account_id,
+      url: input.url,
+      httpMethod: input.http_method,
+      headers: input.headers,
+      signingSecret: generateSigningSecret(),
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.destinations.insert(destination);
+    return destination;
+  }
+
+  /** Fetches `limit + 1` rows so the caller can tell whether another page follows. */
+  async list(query: DestinationListQuery): Promise<Destination[]> {
+    const where: FindOptionsWhere<Destination> = {};
+    if (query.accountId) where.accountId = query.accountId;
+    if (query.cursor) where.id = MoreThan(query.cursor);
+    return this.destinations.find({ where, order: { id: 'ASC' }, take: (query.limit ?? DEFAULT_PAGE_SIZE) + 1 });
+  }
+
+  async listForAccount(accountId: string, query: Omit<DestinationListQuery, 'accountId'>): Promise<Destination[]> {
+    await this.accounts.assertExists(accountId);
+    return this.list({ ...query, accountId });
+  }
+
+  async get(id: string): Promise<Destination> {
+    const destination = await this.destinations.findOneBy({ id });
+    if (!destination) throw new NotFoundException(`Destination ${id} not found`);
+    return destination;
+  }
+
+  async update(id: string, input: UpdateDestinationDto): Promise<Destination> {
+    const destination = await this.get(id);
+    if (input.account_id !== undefined && input.account_id !== destination.accountId) {
+      throw new BadRequestException(['account_id cannot change: a destination stays with its account']);
+    }
+    if (input.url !== undefined) destination.url = input.url;
+    if (input.http_method !== undefined) destination.httpMethod = input.http_method;
+    if (input.headers !== undefined) destination.headers = input.headers;
+    destination.updatedAt = Math.max(Date.now(), destination.updatedAt);
+    await this.destinations.update(
+      { id },
+      {
+        url: destination.url,
+        httpMethod: destination.httpMethod,
+        headers: destination.headers,
+        updatedAt: destination.updatedAt,
+      },
+    );
+    return destination;
+  }
+
+  async remove(id: string): Promise<void> {
+    const result = await this.destinations.delete({ id });
+    if (!result.affected) throw new NotFoundException(`Destination ${id} not found`);
+  }
+}

@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsOptional,
+  IsUrl,
+  IsUUID,
+  MaxLength,
+  registerDecorator,
+  type ValidationArguments,
+  type ValidationOptions,
+} from 'class-validator';
+import { HTTP_METHODS, type HttpMethod } from '../entities/destination.entity.js';
+import { headerProblems } from '../header-rules.js';
+
+function IsHeaderMap(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'isHeaderMap',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options,
+      validator: {
+        validate: (value: unknown) => headerProblems(value).length === 0,
+        defaultMessage: (args?: ValidationArguments) => headerProblems(args?.value).join('; '),
+      },
+    });
+  };
+}
+
+const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
+
+export class DestinationFieldsDto {
+  @ApiProperty({ example: 'https://hooks.example.com/data-pusher', description: 'Absolute http(s) URL' })
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false, require_valid_protocol: true },
+    { message: 'url must be an absolute http(s) URL' },
+  )
+  @MaxLength(2048)
+  url: string;
+
+  @ApiProperty({ enum: HTTP_METHODS, example: 'POST', description: 'Any case in, upper case out' })
+  @Transform(upperCase)
+  @IsIn(HTTP_METHODS, { message: `http_method must be one of ${HTTP_METHODS.join(', ')}` })
+  http_method: HttpMethod;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { APP_ID: '1234APPID1234', 'Content-Type': 'application/json', Accept: '*' },
+    description: 'Sent with every delivery. Not Host, Content-Length, Transfer-Encoding or Connection.',
+  })
+  @IsHeaderMap()
+  headers: Record<string, string>;
+}
+
+export class CreateDestinationDto extends DestinationFieldsDto {
+  @ApiProperty({ format: 'uuid', description: 'The account this destination belongs to, for good' })
+  @IsUUID('all', { message: 'account_id must be a UUID' })
+  account_id: string;
+}
+
+/** PUT: url, http_method and headers required; account_id may be given but must be the current one. */
+export class ReplaceDestinationDto extends DestinationFieldsDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'If given, must be the current account: a destination never moves' })
+  @IsOptional()
+  @IsUUID('all', { message: 'account_id must be a UUID' })
+  account_id?: string;
+}
+
+export class UpdateDestinationDto extends PartialType(ReplaceDestinationDto) {}

@@ -1,0 +1,30 @@
+import { headerProblems } from './header-rules.js';
+
+describe('headerProblems', () => {
+  it('accepts an empty object and many ordinary headers', () => {
+    expect(headerProblems({})).toEqual([]);
+    expect(headerProblems({ 'X-Api-Key': 'abc', Authorization: 'Bearer x', 'x-trace': '' })).toEqual([]);
+  });
+
+  it.each([null, [], 'x', 1])('rejects a non-object %p', (value) => {
+    expect(headerProblems(value)).toEqual(['headers must be a JSON object of header name to string value']);
+  });
+
+  it.each(['Host', 'content-length', 'Transfer-Encoding', 'CONNECTION'])('rejects the framing header %s', (name) => {
+    expect(headerProblems({ [name]: 'x' })).toEqual([`headers: "${name}" is set by the HTTP client and may not be stored`]);
+  });
+
+  it('names each bad entry', () => {
+    expect(headerProblems({ 'Bad Name': 'x', 'X-Num': 5, 'X-Split': 'a\r\nEvil: 1', 'x-dup': 'a', 'X-Dup': 'b' })).toEqual([
+      'headers: "Bad Name" is not a valid HTTP header name',
+      'headers: the value of "X-Num" must be a string',
+      'headers: the value of "X-Split" contains a line break or control character',
+      'headers: "X-Dup" is given twice (header names are case-insensitive)',
+    ]);
+  });
+
+  it('limits the number of entries', () => {
+    const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`x-h${i}`, 'v']));
+    expect(headerProblems(many)).toContain('headers may hold at most 100 entries');
+  });
+});

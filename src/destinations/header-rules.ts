@@ -1,0 +1,30 @@
+/** RFC 9110 token characters: what a header name may be made of. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Visible characters, spaces and tabs: no CR/LF, so a value can never split into a second header. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** Framing headers belong to the HTTP client; a stored value would corrupt the request. */
+export const FORBIDDEN_HEADERS = ['host', 'content-length', 'transfer-encoding', 'connection'];
+export const MAX_HEADERS = 100;
+const MAX_VALUE_LENGTH = 8192;
+
+/** Every problem with a destination's `headers` object, as messages for a 400 answer (empty when valid). */
+export function headerProblems(headers: unknown): string[] {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    return ['headers must be a JSON object of header name to string value'];
+  }
+  const entries = Object.entries(headers as Record<string, unknown>);
+  const problems: string[] = [];
+  if (entries.length > MAX_HEADERS) problems.push(`headers may hold at most ${MAX_HEADERS} entries`);
+  const seen = new Set<string>();
+  for (const [name, value] of entries) {
+    const lower = name.toLowerCase();
+    if (!HEADER_NAME.test(name)) problems.push(`headers: "${name}" is not a valid HTTP header name`);
+    else if (FORBIDDEN_HEADERS.includes(lower)) problems.push(`headers: "${name}" is set by the HTTP client and may not be stored`);
+    else if (seen.has(lower)) problems.push(`headers: "${name}" is given twice (header names are case-insensitive)`);
+    seen.add(lower);
+    if (typeof value !== 'string') problems.push(`headers: the value of "${name}" must be a string`);
+    else if (!HEADER_VALUE.test(value)) problems.push(`headers: the value of "${name}" contains a line break or control character`);
+    else if (value.length > MAX_VALUE_LENGTH) problems.push(`headers: the value of "${name}" is longer than ${MAX_VALUE_LENGTH} characters`);
+  }
+  return problems;
+}

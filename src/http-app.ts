@@ -1,0 +1,43 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import { ADMIN_SECURITY_SCHEME, APP_TOKEN_SECURITY_SCHEME } from './common/auth.decorators.js';
+import { parseEnvironment } from './config/environment.js';
+
+const API_DESCRIPTION = `Data Pusher receives JSON on \`POST /server/incoming_data\` and delivers it to every destination of
+the account whose \`CL-X-TOKEN\` came with it. Manage accounts and destinations here with the admin API key
+(\`Authorize\` → admin-api-key). Errors are always \`{"statusCode", "error", "message"}\`; ids are UUIDs;
+lists are paginated with \`limit\` and the \`next_cursor\` of the previous page; trailing slashes are accepted.`;
+
+/** Builds the HTTP application (not listening yet): used by main.ts and by the e2e tests alike. */
+export async function createHttpApp(env: Record<string, string | undefined>): Promise<NestFastifyApplication> {
+  const config = parseEnvironment(env);
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.maxPayloadBytes,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Data Pusher')
+      .setDescription(API_DESCRIPTION)
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_API_KEY' }, ADMIN_SECURITY_SCHEME)
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'CL-X-TOKEN', description: "An account's app secret token" }, APP_TOKEN_SECURITY_SCHEME)
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
+
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
