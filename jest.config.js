@@ -1,13 +1,21 @@
 // ESM throughout: NestJS 12 ships only ES modules, so Jest runs with --experimental-vm-modules
 // (set in the npm scripts) and ts-jest emits ESM.
-const tsJest = [
+const esmTypeScript = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }];
+// Node 20.19+ lets CommonJS require() an ES module, Jest's module loader does not: the ESM-only packages
+// that CommonJS dependencies require (@fastify/static → content-disposition) are compiled to CommonJS.
+const REQUIRED_ESM_PACKAGES = ['content-disposition'];
+const commonJsFromEsm = [
   'ts-jest',
-  { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false },
+  { useESM: false, diagnostics: false, tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10', isolatedModules: true } },
 ];
 const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': tsJest },
+  transform: {
+    [`node_modules/(${REQUIRED_ESM_PACKAGES.join('|')})/.+\\.js$`]: commonJsFromEsm,
+    '^.+\\.ts$': esmTypeScript,
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${REQUIRED_ESM_PACKAGES.join('|')})/)`],
   testEnvironment: 'node',
 };
 
