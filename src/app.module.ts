@@ -11,8 +11,10 @@ import { APP_CONFIG, type AppConfig, appConfigNamespace } from './config/app-con
 import { buildLoggerOptions } from './config/logger-options.js';
 import { DataHandlerModule } from './data-handler/data-handler.module.js';
 import { buildDataSourceOptions } from './database/data-source-options.js';
+import { DatabaseModule } from './database/database.module.js';
 import { DestinationsModule } from './destinations/destinations.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MessagesModule } from './messages/messages.module.js';
 
 @Module({})
 export class AppModule {
@@ -30,9 +32,11 @@ export class AppModule {
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => ({ ...buildDataSourceOptions(config.database), migrationsRun: true }),
         }),
+        DatabaseModule,
         AccountsModule,
         DestinationsModule,
         DataHandlerModule,
+        MessagesModule,
         HealthModule,
       ],
       providers: [

@@ -4,6 +4,7 @@ import { MoreThan, type Repository } from 'typeorm';
 import { newId } from '../common/ids.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
 import { generateAppSecretToken, sha256Hex } from '../common/secrets.js';
+import { SqlRunner, statement } from '../database/sql.js';
 import type { AccountQueryDto } from './dto/account-query.dto.js';
 import type { CreateAccountDto, UpdateAccountDto } from './dto/account-input.dto.js';
 import { Account } from './entities/account.entity.js';
@@ -15,7 +16,10 @@ export interface AccountWithToken {
 
 @Injectable()
 export class AccountsService {
-  constructor(@InjectRepository(Account) private readonly accounts: Repository<Account>) {}
+  constructor(
+    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    private readonly sql: SqlRunner,
+  ) {}
 
   async create(input: CreateAccountDto): Promise<AccountWithToken> {
     const token = generateAppSecretToken();
@@ -81,7 +85,9 @@ export class AccountsService {
     return token;
   }
 
-  async findByToken(token: string): Promise<Account | null> {
-    return this.accounts.findOneBy({ tokenHash: sha256Hex(token) });
+  /** The hot path of every ingest: one indexed lookup by the token's hash, straight through the SqlRunner. */
+  async findIdByToken(token: string): Promise<string | null> {
+    const { rows } = await this.sql.execute(statement('SELECT id FROM accounts WHERE token_hash = ?', [sha256Hex(token)]));
+    return rows.length ? String(rows[0].id) : null;
   }
 }

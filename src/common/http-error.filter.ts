@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { STATUS_CODES } from 'node:http';
+import { HttpAdapterHost } from '@nestjs/core';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
 
 export interface ErrorBody {
@@ -50,21 +51,25 @@ function fromHttpException(exception: HttpException): ErrorBody {
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpErrorFilter.name);
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const request = host.switchToHttp().getRequest<FastifyRequest>();
-    if (reply.sent) return;
+    // From a route this is Fastify's reply; from middleware (the ingest token check) Node's raw response.
+    const response = host.switchToHttp().getResponse<FastifyReply | ServerResponse>();
+    const request = host.switchToHttp().getRequest<FastifyRequest | IncomingMessage>();
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter.isHeadersSent(response)) return;
     const body = this.toErrorBody(exception, request);
     if (body.statusCode >= 500) {
       // The error's name and message only: a driver error can quote the values it was given.
       const error = exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception);
-      this.logger.error({ err: error, requestId: request?.id }, 'request failed');
+      this.logger.error({ err: error, requestId: (request as { id?: unknown }).id }, 'request failed');
     }
-    void reply.status(body.statusCode).send(body);
+    adapter.reply(response, body, body.statusCode);
   }
 
-  private toErrorBody(exception: unknown, request: FastifyRequest | undefined): ErrorBody {
-    const override = request && errorOverrideFor(request, exception);
+  private toErrorBody(exception: unknown, request: FastifyRequest | IncomingMessage): ErrorBody {
+    const override = 'routeOptions' in request ? errorOverrideFor(request, exception) : null;
     if (override) return override;
     if (exception instanceof HttpException) return fromHttpException(exception);
     if (exception instanceof QueryFailedError) {

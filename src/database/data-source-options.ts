@@ -1,11 +1,16 @@
+import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { Account } from '../accounts/entities/account.entity.js';
 import type { DatabaseConfig } from '../config/environment.js';
 import { Destination } from '../destinations/entities/destination.entity.js';
+import { DeliveryAttempt } from '../messages/entities/delivery-attempt.entity.js';
+import { Delivery } from '../messages/entities/delivery.entity.js';
+import { Message } from '../messages/entities/message.entity.js';
 import { AccountsAndDestinations1763830000000 } from './migrations/1763830000000-AccountsAndDestinations.js';
+import { MessagesAndDeliveries1763830100000 } from './migrations/1763830100000-MessagesAndDeliveries.js';
 
-export const ENTITIES = [Account, Destination];
-export const MIGRATIONS = [AccountsAndDestinations1763830000000];
+export const ENTITIES = [Account, Destination, Message, Delivery, DeliveryAttempt];
+export const MIGRATIONS = [AccountsAndDestinations1763830000000, MessagesAndDeliveries1763830100000];
 
 /**
  * The one options object for both Nest and the TypeORM CLI (ormconfig.ts). Migrations, never
@@ -33,6 +38,8 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
       },
     };
   }
+  // BIGINT columns hold epoch milliseconds, well inside Number's exact range: read them as numbers.
+  pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
   return {
     ...common,
     type: 'postgres',

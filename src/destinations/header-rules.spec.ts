@@ -23,6 +23,16 @@ describe('headerProblems', () => {
     ]);
   });
 
+  it('tells a character beyond Latin-1 from a control character', () => {
+    expect(headerProblems({ 'X-Price': '10 €', 'X-Latin': 'café', 'X-Tab': 'a\tb' })).toEqual([
+      'headers: the value of "X-Price" contains a character outside Latin-1, which HTTP headers cannot carry',
+    ]);
+    expect(headerProblems({ 'X-Nul': 'a\u0000b', 'X-Del': 'a\u007fb' })).toEqual([
+      'headers: the value of "X-Nul" contains a line break or control character',
+      'headers: the value of "X-Del" contains a line break or control character',
+    ]);
+  });
+
   it('limits the number of entries', () => {
     const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`x-h${i}`, 'v']));
     expect(headerProblems(many)).toContain('headers may hold at most 100 entries');

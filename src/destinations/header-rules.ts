@@ -1,11 +1,13 @@
 /** RFC 9110 token characters: what a header name may be made of. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Visible characters, spaces and tabs: no CR/LF, so a value can never split into a second header. */
+/** Control characters other than tab: CR/LF would split a value into a second header. */
+const CONTROL_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f]/;
+/** Characters an HTTP/1.1 header value can carry at all (Node refuses anything beyond Latin-1). */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 /** Framing headers belong to the HTTP client; a stored value would corrupt the request. */
 export const FORBIDDEN_HEADERS = ['host', 'content-length', 'transfer-encoding', 'connection'];
 export const MAX_HEADERS = 100;
-const MAX_VALUE_LENGTH = 8192;
+export const MAX_HEADER_VALUE_LENGTH = 8192;
 
 /** Every problem with a destination's `headers` object, as messages for a 400 answer (empty when valid). */
 export function headerProblems(headers: unknown): string[] {
@@ -23,8 +25,9 @@ export function headerProblems(headers: unknown): string[] {
     else if (seen.has(lower)) problems.push(`headers: "${name}" is given twice (header names are case-insensitive)`);
     seen.add(lower);
     if (typeof value !== 'string') problems.push(`headers: the value of "${name}" must be a string`);
-    else if (!HEADER_VALUE.test(value)) problems.push(`headers: the value of "${name}" contains a line break or control character`);
-    else if (value.length > MAX_VALUE_LENGTH) problems.push(`headers: the value of "${name}" is longer than ${MAX_VALUE_LENGTH} characters`);
+    else if (CONTROL_CHARACTER.test(value)) problems.push(`headers: the value of "${name}" contains a line break or control character`);
+    else if (!HEADER_VALUE.test(value)) problems.push(`headers: the value of "${name}" contains a character outside Latin-1, which HTTP headers cannot carry`);
+    else if (value.length > MAX_HEADER_VALUE_LENGTH) problems.push(`headers: the value of "${name}" is longer than ${MAX_HEADER_VALUE_LENGTH} characters`);
   }
   return problems;
 }

@@ -28,7 +28,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const app = await createHttpApp({
     DATABASE_URL: `sqlite:${databasePath}`,
     ADMIN_API_KEY: adminKey,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ALLOW_PRIVATE_DESTINATIONS: 'true',
     ...env,
   });

@@ -32,5 +32,9 @@ export class CreateAccountDto {
 /** PUT replaces the account: email and account_name are required, an omitted website becomes null. */
 export class ReplaceAccountDto extends CreateAccountDto {}
 
-/** PATCH changes only the fields given. */
-export class UpdateAccountDto extends PartialType(CreateAccountDto) {}
+/**
+ * PATCH changes only the fields given. An omitted field is left alone, but a given one is validated even
+ * when null (`skipNullProperties: false`): `"email": null` is a 400, not a NOT NULL failure in the database.
+ * website keeps its own @IsOptional, so null still clears it.
+ */
+export class UpdateAccountDto extends PartialType(CreateAccountDto, { skipNullProperties: false }) {}

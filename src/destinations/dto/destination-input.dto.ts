@@ -11,7 +11,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { HTTP_METHODS, type HttpMethod } from '../entities/destination.entity.js';
-import { headerProblems } from '../header-rules.js';
+import { headerProblems, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS } from '../header-rules.js';
 
 function IsHeaderMap(options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) => {
@@ -48,7 +48,10 @@ export class DestinationFieldsDto {
     type: 'object',
     additionalProperties: { type: 'string' },
     example: { APP_ID: '1234APPID1234', 'Content-Type': 'application/json', Accept: '*' },
-    description: 'Sent with every delivery. Not Host, Content-Length, Transfer-Encoding or Connection.',
+    description:
+      `Sent with every delivery, as stored. At most ${MAX_HEADERS} entries; names are HTTP tokens, unique regardless of case, ` +
+      'and not Host, Content-Length, Transfer-Encoding or Connection (in any case); values are strings of at most ' +
+      `${MAX_HEADER_VALUE_LENGTH} characters without line breaks or control characters.`,
   })
   @IsHeaderMap()
   headers: Record<string, string>;
@@ -68,4 +71,8 @@ export class ReplaceDestinationDto extends DestinationFieldsDto {
   account_id?: string;
 }
 
-export class UpdateDestinationDto extends PartialType(ReplaceDestinationDto) {}
+/**
+ * PATCH: any subset. An omitted field is left alone, but a given one is validated even when null
+ * (`skipNullProperties: false`): `"url": null` is a 400, not a NOT NULL failure in the database.
+ */
+export class UpdateDestinationDto extends PartialType(ReplaceDestinationDto, { skipNullProperties: false }) {}

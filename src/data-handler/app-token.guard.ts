@@ -1,0 +1,29 @@
+import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { type AuthenticatedIngestRequest, TOKEN_HEADER, UNAUTHENTICATED } from './ingest-request.js';
+
+/**
+ * Resolves the account from `CL-X-TOKEN` (any case: Node lower-cases header names). It runs twice over:
+ * as Nest middleware before Fastify reads the body, so that an unauthenticated request never has its body
+ * parsed or size-checked, and as the route's guard, which finds the work already done.
+ */
+@Injectable()
+export class AppTokenGuard implements CanActivate {
+  constructor(private readonly accounts: AccountsService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    await this.authenticate(context.switchToHttp().getRequest<FastifyRequest>().raw);
+    return true;
+  }
+
+  async authenticate(request: AuthenticatedIngestRequest): Promise<string> {
+    if (request.accountId) return request.accountId;
+    const header = request.headers[TOKEN_HEADER];
+    const token = Array.isArray(header) ? header[0] : header;
+    const accountId = token ? await this.accounts.findIdByToken(token.trim()) : null;
+    if (!accountId) throw new UnauthorizedException(UNAUTHENTICATED);
+    request.accountId = accountId;
+    return accountId;
+  }
+}

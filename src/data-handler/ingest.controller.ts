@@ -1,0 +1,125 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  MethodNotAllowedException,
+  Options,
+  Patch,
+  Post,
+  Put,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiExcludeEndpoint,
+  ApiHeader,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppTokenAuth, Public } from '../common/auth.decorators.js';
+import { ErrorResponseDto } from '../common/error-response.dto.js';
+import { AppTokenGuard } from './app-token.guard.js';
+import { IngestAcceptedDto } from './dto/ingest-response.dto.js';
+import { type AuthenticatedIngestRequest, INGEST_PATH, INVALID_DATA } from './ingest-request.js';
+import { IngestService } from './ingest.service.js';
+
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+function isJsonObject(body: unknown): body is Record<string, unknown> {
+  return typeof body === 'object' && body !== null && !Array.isArray(body);
+}
+
+@ApiTags('ingest')
+@Controller(INGEST_PATH)
+export class IngestController {
+  constructor(private readonly ingest: IngestService) {}
+
+  @Post()
+  @HttpCode(202)
+  @AppTokenAuth()
+  @UseGuards(AppTokenGuard)
+  @RouteConfig({ invalidBodyMessage: INVALID_DATA })
+  @ApiOperation({
+    summary: 'Send JSON to every destination of the account',
+    description:
+      'Answers 202 once the message and one delivery per destination are committed; delivery then happens ' +
+      'in the background, at least once, with retries. Precedence of errors: 405, then 401 (the body is not ' +
+      'read without a valid token), then 400/413. A repeated `Idempotency-Key` (or `CL-X-EVENT-ID`) within 24 h ' +
+      "returns the first call's message_id and delivers nothing again.",
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 255 characters, unique per account for 24 h' })
+  @ApiHeader({ name: 'CL-X-EVENT-ID', required: false, description: 'Alternative name for Idempotency-Key' })
+  @ApiBody({ schema: { type: 'object', additionalProperties: true, example: { event: 'order.created', id: 42, total: 9.5 } } })
+  @ApiAcceptedResponse({ type: IngestAcceptedDto })
+  @ApiBadRequestResponse({ description: 'Body not a JSON object, or not application/json: "Invalid Data"', type: ErrorResponseDto })
+  @ApiPayloadTooLargeResponse({ description: 'Body over MAX_PAYLOAD_BYTES', type: ErrorResponseDto })
+  async receive(
+    @Req() request: FastifyRequest,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey?: string,
+    @Headers('cl-x-event-id') eventId?: string,
+  ): Promise<IngestAcceptedDto> {
+    if (!isJsonObject(body) || !/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+      throw new BadRequestException(INVALID_DATA);
+    }
+    const key = (idempotencyKey ?? eventId)?.trim() || null;
+    if (key !== null && key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw new BadRequestException(`Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+    }
+    const accountId = (request.raw as AuthenticatedIngestRequest).accountId as string;
+    const stored = await this.ingest.accept(accountId, JSON.stringify(body), key);
+    return { message_id: stored.messageId, status: 'accepted', destinations: stored.destinations };
+  }
+
+  /* Every other method gets the contract's 405, with the Allow header that says what would work. */
+  @Get()
+  @Public()
+  @ApiExcludeEndpoint()
+  refuseGet(@Res({ passthrough: true }) reply: FastifyReply): never {
+    return refuseMethod(reply);
+  }
+
+  @Put()
+  @Public()
+  @ApiExcludeEndpoint()
+  refusePut(@Res({ passthrough: true }) reply: FastifyReply): never {
+    return refuseMethod(reply);
+  }
+
+  @Patch()
+  @Public()
+  @ApiExcludeEndpoint()
+  refusePatch(@Res({ passthrough: true }) reply: FastifyReply): never {
+    return refuseMethod(reply);
+  }
+
+  @Delete()
+  @Public()
+  @ApiExcludeEndpoint()
+  refuseDelete(@Res({ passthrough: true }) reply: FastifyReply): never {
+    return refuseMethod(reply);
+  }
+
+  @Options()
+  @Public()
+  @ApiExcludeEndpoint()
+  refuseOptions(@Res({ passthrough: true }) reply: FastifyReply): never {
+    return refuseMethod(reply);
+  }
+}
+
+function refuseMethod(reply: FastifyReply): never {
+  void reply.header('Allow', 'POST');
+  throw new MethodNotAllowedException(INVALID_DATA);
+}

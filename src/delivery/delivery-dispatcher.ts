@@ -1,0 +1,123 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable } from '@nestjs/common';
+import { isCancel } from 'axios';
+import { isIP } from 'node:net';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { isForbiddenAddress } from './address-policy.js';
+import type { AttemptResult, DeliveryJob } from './delivery-job.js';
+import { ForbiddenDestinationError } from './guarded-lookup.js';
+import { appendPayloadToUrl } from './query-encoding.js';
+import { parseRetryAfter } from './retry-policy.js';
+import { signPayload } from './signer.js';
+
+export const USER_AGENT = 'data-pusher/0.1.0';
+const SIGNING_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
+
+/** A failed attempt, thrown by the dispatcher for the worker to record and schedule. */
+export class DeliveryAttemptError extends Error {
+  constructor(readonly result: AttemptResult) {
+    super(result.error ?? `HTTP ${result.statusCode}`);
+  }
+}
+
+function rootCause(error: unknown): unknown {
+  let current = error;
+  while (current instanceof Error && current.cause && !(current instanceof ForbiddenDestinationError)) current = current.cause;
+  return current;
+}
+
+function describe(error: unknown, timeoutMs: number): { message: string; permanent: boolean } {
+  // The attempt's AbortSignal.timeout is the only thing that cancels a request.
+  if (isCancel(error)) return { message: `timed out after ${timeoutMs} ms (DELIVERY_TIMEOUT_MS)`, permanent: false };
+  const cause = rootCause(error);
+  if (cause instanceof ForbiddenDestinationError) return { message: cause.message, permanent: true };
+  if (cause instanceof Error) {
+    if (cause.name === 'TimeoutError' || cause.name === 'AbortError' || /timeout/i.test(cause.name)) {
+      return { message: `timed out after ${timeoutMs} ms (DELIVERY_TIMEOUT_MS)`, permanent: false };
+    }
+    const code = (cause as NodeJS.ErrnoException).code;
+    return { message: code ? `${code}: ${cause.message}` : cause.message, permanent: false };
+  }
+  return { message: String(cause), permanent: false };
+}
+
+/**
+ * Sends one delivery as the contract says: GET carries the payload as query parameters, other methods as
+ * the JSON body; the destination's headers win over our defaults, the Standard Webhooks signature headers
+ * win over everything. Resolves on 2xx, throws DeliveryAttemptError otherwise.
+ */
+@Injectable()
+export class DeliveryDispatcher {
+  constructor(
+    private readonly http: HttpService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async send(job: DeliveryJob): Promise<AttemptResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const isGet = job.httpMethod === 'GET';
+    const body = isGet ? '' : job.payload;
+    const url = isGet ? appendPayloadToUrl(job.url, JSON.parse(job.payload) as Record<string, unknown>) : job.url;
+
+    const refusal = this.refuseLiteralAddress(url);
+    if (refusal) throw new DeliveryAttemptError({ ...refusal, durationMs: elapsed() });
+
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+    if (!isGet) headers['content-type'] = 'application/json';
+    for (const [name, value] of Object.entries(job.headers)) {
+      if (!SIGNING_HEADERS.includes(name.toLowerCase())) headers[name.toLowerCase()] = value;
+    }
+    headers['webhook-id'] = job.messageId;
+    headers['webhook-timestamp'] = String(timestamp);
+    headers['webhook-signature'] = signPayload(job.signingSecret, job.messageId, timestamp, body);
+
+    let response;
+    try {
+      response = await this.http.axiosRef.request<string>({
+        url,
+        method: job.httpMethod,
+        headers,
+        data: body,
+        signal: AbortSignal.timeout(this.config.deliveryTimeoutMs),
+      });
+    } catch (error) {
+      const { message, permanent } = describe(error, this.config.deliveryTimeoutMs);
+      throw new DeliveryAttemptError({
+        statusCode: null,
+        durationMs: elapsed(),
+        error: message,
+        responseBody: null,
+        retryAfterMs: null,
+        permanent,
+      });
+    }
+    const statusCode = response.status;
+    const result: AttemptResult = {
+      statusCode,
+      durationMs: elapsed(),
+      error: null,
+      responseBody: response.data || null,
+      retryAfterMs: null,
+      permanent: false,
+    };
+    if (statusCode >= 200 && statusCode < 300) return result;
+    const retryAfter = statusCode === 429 || statusCode === 503 ? parseRetryAfter(response.headers['retry-after'] as string | undefined, new Date()) : null;
+    throw new DeliveryAttemptError({ ...result, error: `HTTP ${statusCode}`, retryAfterMs: retryAfter });
+  }
+
+  /** A URL with an IP literal never goes through DNS, so the address guard must look at it here. */
+  private refuseLiteralAddress(url: string): Omit<AttemptResult, 'durationMs'> | null {
+    if (this.config.allowPrivateDestinations) return null;
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    if (!isIP(host) || !isForbiddenAddress(host)) return null;
+    return {
+      statusCode: null,
+      error: new ForbiddenDestinationError(host, host).message,
+      responseBody: null,
+      retryAfterMs: null,
+      permanent: true,
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import type { HttpMethod } from '../destinations/entities/destination.entity.js';
+
+/** Everything one attempt needs, loaded fresh from the database when the delivery is claimed. */
+export interface DeliveryJob {
+  deliveryId: string;
+  messageId: string;
+  /** Attempts already made before this one. */
+  attemptsMade: number;
+  /** The lease this worker holds; recording the outcome requires it to be unchanged. */
+  leasedUntil: number;
+  url: string;
+  httpMethod: HttpMethod;
+  headers: Record<string, string>;
+  signingSecret: string;
+  payload: string;
+}
+
+/** What one attempt produced, successful or not. */
+export interface AttemptResult {
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  responseBody: string | null;
+  /** From Retry-After on 429/503. */
+  retryAfterMs: number | null;
+  /** Do not retry (a refused private address). */
+  permanent: boolean;
+}

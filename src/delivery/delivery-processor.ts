@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { SqlRunner } from '../database/sql.js';
+import type { DeliveryStatus } from '../messages/entities/delivery.entity.js';
+import { DeliveryAttemptError, DeliveryDispatcher } from './delivery-dispatcher.js';
+import type { AttemptResult, DeliveryJob } from './delivery-job.js';
+import { DeliveryRecorder } from './delivery-recorder.js';
+import { claimDelivery, claimDueDeliveries } from './delivery-store.sql.js';
+import { nextRetryDelayMs } from './retry-policy.js';
+
+export interface AttemptOutcome {
+  status: DeliveryStatus;
+  nextAttemptAt: number | null;
+}
+
+/**
+ * The delivery loop, top to bottom: claim → send → record → schedule the next attempt. Both queue
+ * implementations drive it; neither sends or records anything itself.
+ */
+@Injectable()
+export class DeliveryProcessor {
+  /** Longer than any attempt can take, so a lease only expires when its worker is gone. */
+  readonly leaseMs: number;
+
+  constructor(
+    private readonly sql: SqlRunner,
+    private readonly dispatcher: DeliveryDispatcher,
+    private readonly recorder: DeliveryRecorder,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.leaseMs = config.deliveryTimeoutMs * 2 + 30_000;
+  }
+
+  claimDue(limit: number): Promise<DeliveryJob[]> {
+    const now = Date.now();
+    return this.sql.transaction(() => claimDueDeliveries(limit, now, now + this.leaseMs, this.sql.dialect));
+  }
+
+  claim(deliveryId: string): Promise<DeliveryJob | null> {
+    const now = Date.now();
+    return this.sql.transaction(() => claimDelivery(deliveryId, now, now + this.leaseMs));
+  }
+
+  async attempt(job: DeliveryJob): Promise<AttemptOutcome> {
+    const at = Date.now();
+    let result: AttemptResult;
+    let failed = false;
+    try {
+      result = await this.dispatcher.send(job);
+    } catch (error) {
+      failed = true;
+      result =
+        error instanceof DeliveryAttemptError
+          ? error.result
+          : { statusCode: null, durationMs: Date.now() - at, error: String(error), responseBody: null, retryAfterMs: null, permanent: false };
+    }
+    const outcome = this.nextState(job, result, failed);
+    await this.recorder.record({ job, result, at, ...outcome });
+    return outcome;
+  }
+
+  private nextState(job: DeliveryJob, result: AttemptResult, failed: boolean): AttemptOutcome {
+    if (!failed) return { status: 'succeeded', nextAttemptAt: null };
+    if (result.permanent) return { status: 'failed', nextAttemptAt: null };
+    const delay = nextRetryDelayMs(this.config.retryScheduleMs, job.attemptsMade + 1, { retryAfterMs: result.retryAfterMs });
+    return delay === null ? { status: 'failed', nextAttemptAt: null } : { status: 'pending', nextAttemptAt: Date.now() + delay };
+  }
+}

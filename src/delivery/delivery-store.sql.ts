@@ -1,0 +1,99 @@
+import { newId } from '../common/ids.js';
+import { type Dialect, placeholders, type Row, type SqlValue, type SqlWork, statement } from '../database/sql.js';
+import type { HttpMethod } from '../destinations/entities/destination.entity.js';
+import type { DeliveryStatus } from '../messages/entities/delivery.entity.js';
+import type { AttemptResult, DeliveryJob } from './delivery-job.js';
+
+/** What the database keeps of one finished attempt. */
+export interface AttemptRecord {
+  job: DeliveryJob;
+  result: AttemptResult;
+  at: number;
+  status: DeliveryStatus;
+  nextAttemptAt: number | null;
+}
+
+function* loadJobs(ids: string[], leasedUntil: number): SqlWork<DeliveryJob[]> {
+  if (!ids.length) return [];
+  const { rows } = yield statement(
+    `SELECT d.id, d.message_id, d.attempts, m.payload, t.url, t.http_method, t.headers, t.signing_secret
+       FROM deliveries d
+       JOIN messages m ON m.id = d.message_id
+       JOIN destinations t ON t.id = d.destination_id
+      WHERE d.id IN (${ids.map(() => '?').join(', ')})`,
+    ids,
+  );
+  return rows.map((row: Row) => ({
+    deliveryId: String(row.id),
+    messageId: String(row.message_id),
+    attemptsMade: Number(row.attempts),
+    leasedUntil,
+    url: String(row.url),
+    httpMethod: String(row.http_method) as HttpMethod,
+    headers: JSON.parse(String(row.headers)) as Record<string, string>,
+    signingSecret: String(row.signing_secret),
+    payload: String(row.payload),
+  }));
+}
+
+/**
+ * Leases up to `limit` pending deliveries that are due and not leased by a live attempt, oldest due first.
+ * The lease outlives an attempt's time limit, so a slow attempt is never sent twice at once, and it expires
+ * on its own, so a crashed worker's deliveries come back. Postgres claimers skip each other's rows.
+ */
+export function* claimDueDeliveries(limit: number, now: number, leasedUntil: number, dialect: Dialect): SqlWork<DeliveryJob[]> {
+  const skipLocked = dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+  const { rows } = yield statement(
+    `UPDATE deliveries SET leased_until = ?
+      WHERE id IN (
+        SELECT id FROM deliveries
+         WHERE status = 'pending' AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
+         ORDER BY next_attempt_at
+         LIMIT ?${skipLocked})
+      RETURNING id`,
+    [leasedUntil, now, now, limit],
+  );
+  return yield* loadJobs(
+    rows.map((row) => String(row.id)),
+    leasedUntil,
+  );
+}
+
+/** Leases one named delivery if it is still pending and not leased (a queue job carries only the id). */
+export function* claimDelivery(id: string, now: number, leasedUntil: number): SqlWork<DeliveryJob | null> {
+  const { rows } = yield statement(
+    `UPDATE deliveries SET leased_until = ?
+      WHERE id = ? AND status = 'pending' AND (leased_until IS NULL OR leased_until <= ?)
+      RETURNING id`,
+    [leasedUntil, id, now],
+  );
+  if (!rows.length) return null;
+  const [job] = yield* loadJobs([id], leasedUntil);
+  return job ?? null;
+}
+
+/**
+ * Records finished attempts: the delivery's new state and one history row each. An attempt whose lease was
+ * lost (expired and taken by another worker, or the delivery deleted) is not recorded over the new owner's.
+ */
+export function* recordAttempts(records: AttemptRecord[], now: number): SqlWork<number> {
+  const history: SqlValue[][] = [];
+  for (const { job, result, at, status, nextAttemptAt } of records) {
+    const { changes } = yield statement(
+      `UPDATE deliveries
+          SET status = ?, attempts = ?, next_attempt_at = ?, leased_until = NULL,
+              last_status_code = ?, last_error = ?, updated_at = ?
+        WHERE id = ? AND leased_until = ?`,
+      [status, job.attemptsMade + 1, nextAttemptAt, result.statusCode, result.error, now, job.deliveryId, job.leasedUntil],
+    );
+    if (changes) {
+      history.push([newId(), job.deliveryId, job.attemptsMade + 1, at, result.statusCode, result.durationMs, result.error, result.responseBody]);
+    }
+  }
+  const columns = ['id', 'delivery_id', 'attempt', 'at', 'status_code', 'duration_ms', 'error', 'response_body'];
+  for (let start = 0; start < history.length; start += 500) {
+    const chunk = history.slice(start, start + 500);
+    yield statement(`INSERT INTO delivery_attempts (${columns.join(', ')}) VALUES ${placeholders(chunk.length, columns.length)}`, chunk.flat());
+  }
+  return history.length;
+}

@@ -1,0 +1,109 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { DeliveryProcessor } from '../delivery-processor.js';
+import { DeliveryRecorder } from '../delivery-recorder.js';
+import { DeliveryQueue } from './delivery-queue.js';
+
+/** How often the database is swept for due retries and expired leases. */
+export const POLL_INTERVAL_MS = 500;
+
+/**
+ * The embedded queue: the database itself, claimed by an in-process worker. New deliveries wake the worker
+ * at once; the poll finds due retries and the deliveries of a process that died (expired leases); a timer
+ * set for the earliest retry this worker scheduled makes short retry delays exact. Timers are only hints:
+ * what is due is always read from the database, so a restart loses nothing.
+ */
+@Injectable()
+export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(EmbeddedDeliveryQueue.name);
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private pumping = false;
+  /** Set when more may be due than the last claim took. */
+  private moreDue = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryTimerAt = Infinity;
+
+  constructor(
+    private readonly processor: DeliveryProcessor,
+    private readonly recorder: DeliveryRecorder,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.role === 'api') return;
+    this.running = true;
+    this.pollTimer = setInterval(() => this.wake(), POLL_INTERVAL_MS);
+    this.pollTimer.unref();
+    this.wake();
+  }
+
+  async enqueue(): Promise<void> {
+    this.wake();
+  }
+
+  /** Stops claiming, lets attempts in flight finish (each bounded by DELIVERY_TIMEOUT_MS), commits them. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    clearInterval(this.pollTimer);
+    clearTimeout(this.retryTimer);
+    if (this.inFlight.size) this.logger.log(`Waiting for ${this.inFlight.size} deliveries in flight`);
+    await Promise.allSettled([...this.inFlight]);
+    await this.recorder.flush();
+  }
+
+  private wake(): void {
+    this.moreDue = true;
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping || !this.running) return;
+    this.pumping = true;
+    try {
+      while (this.running && this.moreDue) {
+        const free = this.config.workerConcurrency - this.inFlight.size;
+        if (free <= 0) return;
+        this.moreDue = false;
+        const jobs = await this.processor.claimDue(free);
+        if (jobs.length === free) this.moreDue = true;
+        for (const job of jobs) this.track(job);
+      }
+    } catch (error) {
+      this.logger.error(`Claiming due deliveries failed; retrying at the next poll: ${String(error)}`);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private track(job: Parameters<DeliveryProcessor['attempt']>[0]): void {
+    const attempt = this.processor
+      .attempt(job)
+      .then((outcome) => {
+        if (outcome.nextAttemptAt !== null) this.wakeAt(outcome.nextAttemptAt);
+      })
+      .catch((error: unknown) => {
+        // The lease expires and the delivery is claimed again: nothing is lost, only delayed.
+        this.logger.error(`Recording an attempt failed; it will be retried when its lease expires: ${String(error)}`);
+      })
+      .finally(() => {
+        this.inFlight.delete(attempt);
+        if (this.moreDue) void this.pump();
+      });
+    this.inFlight.add(attempt);
+  }
+
+  private wakeAt(at: number): void {
+    if (!this.running || at >= this.retryTimerAt || at - Date.now() > POLL_INTERVAL_MS * 4) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimerAt = at;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimerAt = Infinity;
+      this.wake();
+    }, Math.max(0, at - Date.now()));
+    this.retryTimer.unref();
+  }
+}

@@ -1,0 +1,110 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../entities/delivery.entity.js';
+
+export class AttemptDto {
+  @ApiProperty({ example: 1 })
+  attempt: number;
+
+  @ApiProperty({ format: 'date-time' })
+  at: string;
+
+  @ApiProperty({ type: Number, nullable: true, example: 200, description: 'null when no HTTP answer came (timeout, refused, connection error)' })
+  status_code: number | null;
+
+  @ApiProperty({ example: 12 })
+  duration_ms: number;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  error: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: "The first KiB of the destination's answer" })
+  response_body: string | null;
+}
+
+export class DeliveryDto {
+  @ApiProperty({ format: 'uuid' })
+  delivery_id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  destination_id: string;
+
+  @ApiProperty({ enum: DELIVERY_STATUSES })
+  status: DeliveryStatus;
+
+  @ApiProperty({ example: 1 })
+  attempts: number;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the next attempt is due; null once succeeded or failed' })
+  next_attempt_at: string | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  last_status_code: number | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  last_error: string | null;
+
+  @ApiProperty({ type: [AttemptDto] })
+  history: AttemptDto[];
+}
+
+export class MessageDto {
+  @ApiProperty({ format: 'uuid' })
+  message_id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  account_id: string;
+
+  @ApiProperty({ format: 'date-time' })
+  received_at: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { event: 'order.created', id: 42 } })
+  payload: Record<string, unknown>;
+
+  @ApiProperty({ type: [DeliveryDto] })
+  deliveries: DeliveryDto[];
+}
+
+export class MessageSummaryDto {
+  @ApiProperty({ format: 'uuid' })
+  message_id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  account_id: string;
+
+  @ApiProperty({ format: 'date-time' })
+  received_at: string;
+
+  @ApiProperty({
+    enum: DELIVERY_STATUSES,
+    description: 'pending while any delivery is pending; else failed if any failed; else succeeded',
+  })
+  status: DeliveryStatus;
+
+  @ApiProperty({ example: 2, description: 'Number of deliveries (destinations at ingest time)' })
+  destinations: number;
+
+  @ApiProperty({ example: 2 })
+  succeeded: number;
+
+  @ApiProperty({ example: 0 })
+  failed: number;
+
+  @ApiProperty({ example: 0 })
+  pending: number;
+}
+
+export class MessagePageDto {
+  @ApiProperty({ type: [MessageSummaryDto] })
+  data: MessageSummaryDto[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next (older) page; null on the last' })
+  next_cursor: string | null;
+}
+
+export class RetryAcceptedDto {
+  @ApiProperty({ format: 'uuid' })
+  message_id: string;
+
+  @ApiProperty({ example: 1, description: 'How many failed deliveries were made pending again' })
+  retried: number;
+}

@@ -1,0 +1,51 @@
+import { Column, Entity, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, type Relation } from 'typeorm';
+import { epochMillis } from '../../database/columns.js';
+import type { DeliveryAttempt } from './delivery-attempt.entity.js';
+import type { Message } from './message.entity.js';
+
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+@Entity('deliveries')
+export class Delivery {
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  @Column({ name: 'message_id', type: 'uuid' })
+  messageId: string;
+
+  @ManyToOne('Message', (message: Message) => message.deliveries, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'message_id' })
+  message?: Relation<Message>;
+
+  @Column({ name: 'destination_id', type: 'uuid' })
+  destinationId: string;
+
+  @Column({ type: 'varchar', length: 10 })
+  status: DeliveryStatus;
+
+  @Column({ type: 'integer' })
+  attempts: number;
+
+  @Column({ name: 'next_attempt_at', type: 'bigint', nullable: true, transformer: epochMillis })
+  nextAttemptAt: number | null;
+
+  /** While set and in the future, one worker owns the delivery's current attempt. */
+  @Column({ name: 'leased_until', type: 'bigint', nullable: true, transformer: epochMillis })
+  leasedUntil: number | null;
+
+  @Column({ name: 'last_status_code', type: 'integer', nullable: true })
+  lastStatusCode: number | null;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError: string | null;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
+  createdAt: number;
+
+  @Column({ name: 'updated_at', type: 'bigint', transformer: epochMillis })
+  updatedAt: number;
+
+  @OneToMany('DeliveryAttempt', (attempt: DeliveryAttempt) => attempt.delivery)
+  history?: Relation<DeliveryAttempt[]>;
+}

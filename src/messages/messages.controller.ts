@@ -1,0 +1,45 @@
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-errors.decorator.js';
+import { AdminAuth } from '../common/auth.decorators.js';
+import type { Page } from '../common/pagination.js';
+import { MessageQueryDto } from './dto/message-query.dto.js';
+import { MessageDto, MessagePageDto, type MessageSummaryDto, RetryAcceptedDto } from './dto/message-response.dto.js';
+import { MessagesService } from './messages.service.js';
+
+const uuid = new ParseUUIDPipe();
+
+@ApiTags('delivery log')
+@AdminAuth()
+@Controller()
+export class MessagesController {
+  constructor(private readonly messages: MessagesService) {}
+
+  @Get('messages/:message_id')
+  @ApiOperation({ summary: 'A message with each delivery and its full attempt history' })
+  @ApiOkResponse({ type: MessageDto })
+  @ApiErrors(400, 404)
+  get(@Param('message_id', uuid) id: string): Promise<MessageDto> {
+    return this.messages.get(id);
+  }
+
+  @Get('accounts/:account_id/messages')
+  @ApiOperation({ summary: "An account's messages, newest first, optionally by status" })
+  @ApiOkResponse({ type: MessagePageDto })
+  @ApiErrors(400, 404)
+  list(@Param('account_id', uuid) accountId: string, @Query() query: MessageQueryDto): Promise<Page<MessageSummaryDto>> {
+    return this.messages.listForAccount(accountId, query);
+  }
+
+  @Post('messages/:message_id/retry')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Send the failed deliveries of a message again',
+    description: 'Each failed delivery becomes pending and gets one more attempt at once.',
+  })
+  @ApiAcceptedResponse({ type: RetryAcceptedDto })
+  @ApiErrors(400, 404)
+  async retry(@Param('message_id', uuid) id: string): Promise<RetryAcceptedDto> {
+    return { message_id: id, retried: await this.messages.retry(id) };
+  }
+}

@@ -1,0 +1,82 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+/** How the sink answers a request: a status, optional headers and body, and an optional delay. */
+export interface SinkReply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  delayMs?: number;
+}
+
+export type SinkBehaviour = (request: ReceivedRequest, index: number) => SinkReply;
+
+export interface Sink {
+  url: string;
+  received: ReceivedRequest[];
+  /** Changes how later requests are answered. */
+  behave(behaviour: SinkBehaviour): void;
+  close(): Promise<void>;
+}
+
+/** A real HTTP server on 127.0.0.1 that records every request it gets: the test's destination. */
+export async function startSink(behaviour: SinkBehaviour = () => ({ status: 200, body: 'ok' })): Promise<Sink> {
+  const received: ReceivedRequest[] = [];
+  let current = behaviour;
+  const timers = new Set<NodeJS.Timeout>();
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://sink');
+      const request: ReceivedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      };
+      const index = received.push(request) - 1;
+      const reply = current(request, index);
+      const send = () => {
+        if (res.destroyed) return;
+        res.writeHead(reply.status, reply.headers);
+        res.end(reply.body ?? '');
+      };
+      if (reply.delayMs) {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          send();
+        }, reply.delayMs);
+        timers.add(timer);
+      } else send();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    behave(next) {
+      current = next;
+    },
+    async close() {
+      for (const timer of timers) clearTimeout(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
