@@ -23,7 +23,6 @@ export async function createHttpApp(env: Record<string, string | undefined>): Pr
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,11 +1,29 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { EnvironmentError, parseEnvironment } from './config/environment.js';
 import { createHttpApp } from './http-app.js';
 
 async function main(): Promise<void> {
   const config = parseEnvironment(process.env);
   const app = await createHttpApp(process.env);
+  const logger = new Logger('Main');
+
+  // Order matters on SIGTERM: first stop taking requests (in-flight ones are answered), then let the
+  // delivery worker finish its attempts and commit them (Nest's shutdown hooks), then exit.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: no new requests; finishing deliveries in flight`);
+    await app.getHttpAdapter().getInstance().close();
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+
   await app.listen(config.port, config.host);
+  logger.log(`Data Pusher (${config.role}) listening on http://${config.host}:${config.port} — API docs at /docs`);
 }
 
 main().catch((error: unknown) => {

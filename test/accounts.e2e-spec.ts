@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { expectErrorShape } from './support/error-shape.js';
 import { createAccount, uniqueEmail } from './support/factories.js';
+import { expectOldestFirst, sameIds } from './support/ordering.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -17,6 +18,16 @@ describe('accounts API', () => {
   afterAll(async () => {
     await t.close();
   });
+
+  /** The account's row as stored, read straight from the SQLite file. */
+  function accountRow(id: string): Record<string, unknown> | undefined {
+    const db = new Database(t.databasePath, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    } finally {
+      db.close();
+    }
+  }
 
   /** Every problem a 400 lists, after checking the error shape. */
   async function problemsOf(req: request.Test): Promise<string[]> {
@@ -81,22 +92,16 @@ describe('accounts API', () => {
 
     it('stores only a hash of the token, never the token itself', async () => {
       const created = await createAccount(t);
-      const db = new Database(t.databasePath, { readonly: true, fileMustExist: true });
-      try {
-        const row = db.prepare('SELECT * FROM accounts WHERE id = ?').get(created.account_id) as Record<string, unknown>;
-        expect(row).toBeDefined();
-        expect(row.email).toBe(created.email);
-        const token = created.app_secret_token;
-        // Neither the token's text nor its bytes in another encoding may be anywhere in the row.
-        const forms = [token, Buffer.from(token, 'base64url').toString('hex'), Buffer.from(token, 'base64url').toString('base64')];
-        for (const value of Object.values(row)) {
-          for (const form of forms) expect(String(value).toLowerCase()).not.toContain(form.toLowerCase());
-        }
-        // What is there instead: a fixed-length digest.
-        expect(Object.values(row)).toContainEqual(expect.stringMatching(/^[0-9a-f]{64}$/));
-      } finally {
-        db.close();
+      const row = accountRow(created.account_id) ?? {};
+      expect(row.email).toBe(created.email);
+      const token = created.app_secret_token;
+      // Neither the token's text nor its bytes in another encoding may be anywhere in the row.
+      const forms = [token, Buffer.from(token, 'base64url').toString('hex'), Buffer.from(token, 'base64url').toString('base64')];
+      for (const value of Object.values(row)) {
+        for (const form of forms) expect(String(value).toLowerCase()).not.toContain(form.toLowerCase());
       }
+      // What is there instead: a fixed-length digest.
+      expect(Object.values(row)).toContainEqual(expect.stringMatching(/^[0-9a-f]{64}$/));
     });
 
     describe('validation', () => {
@@ -211,15 +216,15 @@ describe('accounts API', () => {
   });
 
   describe('authentication', () => {
-    const routes: Array<[string, (id: string) => string]> = [
-      ['POST', () => '/accounts'],
-      ['GET', () => '/accounts'],
-      ['GET', (id) => `/accounts/${id}`],
-      ['PUT', (id) => `/accounts/${id}`],
-      ['PATCH', (id) => `/accounts/${id}`],
-      ['DELETE', (id) => `/accounts/${id}`],
-      ['POST', (id) => `/accounts/${id}/rotate-token`],
-      ['GET', (id) => `/accounts/${id}/destinations`],
+    const routes: Array<[string, string]> = [
+      ['POST', '/accounts'],
+      ['GET', '/accounts'],
+      ['GET', '/accounts/ID'],
+      ['PUT', '/accounts/ID'],
+      ['PATCH', '/accounts/ID'],
+      ['DELETE', '/accounts/ID'],
+      ['POST', '/accounts/ID/rotate-token'],
+      ['GET', '/accounts/ID/destinations'],
     ];
 
     function call(method: string, path: string): request.Test {
@@ -240,10 +245,11 @@ describe('accounts API', () => {
 
     it.each(routes)('%s %s answers 401 without the admin key, and leaves the account alone', async (method, path) => {
       const account = await createAccount(t);
-      const res = await call(method, path(account.account_id)).send({ email: uniqueEmail(), account_name: 'Hacked' }).expect(401);
+      const before = accountRow(account.account_id);
+      const res = await call(method, path.replace('ID', account.account_id)).send({ email: uniqueEmail(), account_name: 'Hacked' }).expect(401);
       expect(expectErrorShape(res.body, 401)).toEqual([expect.stringContaining('admin API key')]);
-      const after = await request(t.server).get(`/accounts/${account.account_id}`).set(t.admin).expect(200);
-      expect(after.body.account_name).toBe(account.account_name);
+      // Not renamed, not deleted, token not rotated.
+      expect(accountRow(account.account_id)).toEqual(before);
     });
 
     it.each([
@@ -304,6 +310,37 @@ describe('accounts API', () => {
       const created = await createAccount(t);
       const res = await request(t.server).get(`/accounts/${created.account_id}/`).set(t.admin).expect(200);
       expect(res.body.account_id).toBe(created.account_id);
+    });
+  });
+
+  describe('ids in upper case (UUIDs are case-insensitive)', () => {
+    it('finds, changes, rotates and deletes the account by its id in upper case', async () => {
+      const created = await createAccount(t);
+      const id = created.account_id.toUpperCase();
+      expect((await request(t.server).get(`/accounts/${id}`).set(t.admin).expect(200)).body.account_id).toBe(created.account_id);
+      await request(t.server).patch(`/accounts/${id}`).set(t.admin).send({ account_name: 'Upper' }).expect(200);
+      await request(t.server).put(`/accounts/${id}`).set(t.admin).send({ email: created.email, account_name: 'Upper' }).expect(200);
+      await request(t.server).post(`/accounts/${id}/rotate-token`).set(t.admin).expect(200);
+      await request(t.server).get(`/accounts/${id}/destinations`).set(t.admin).expect(200);
+      await request(t.server).delete(`/accounts/${id}`).set(t.admin).expect(204);
+      await request(t.server).get(`/accounts/${created.account_id}`).set(t.admin).expect(404);
+    });
+
+    it('pages on with a cursor in upper case', async () => {
+      const own = await startTestApp();
+      try {
+        for (let i = 0; i < 3; i++) await createAccount(own);
+        const first = await request(own.server).get('/accounts?limit=1').set(own.admin).expect(200);
+        const lower = await request(own.server).get(`/accounts?limit=5&cursor=${first.body.next_cursor}`).set(own.admin).expect(200);
+        const upper = await request(own.server)
+          .get(`/accounts?limit=5&cursor=${String(first.body.next_cursor).toUpperCase()}`)
+          .set(own.admin)
+          .expect(200);
+        expect(upper.body).toEqual(lower.body);
+        expect(upper.body.data).toHaveLength(2);
+      } finally {
+        await own.close();
+      }
     });
   });
 
@@ -522,14 +559,7 @@ describe('accounts API', () => {
   });
 
   describe('POST /accounts/{account_id}/rotate-token', () => {
-    function storedTokenHash(accountId: string): string {
-      const db = new Database(t.databasePath, { readonly: true, fileMustExist: true });
-      try {
-        return (db.prepare('SELECT token_hash FROM accounts WHERE id = ?').get(accountId) as { token_hash: string }).token_hash;
-      } finally {
-        db.close();
-      }
-    }
+    const storedTokenHash = (accountId: string) => String(accountRow(accountId)?.token_hash);
 
     it('answers 200 with a new token, which is stored as a hash and never read back', async () => {
       const created = await createAccount(t);
@@ -600,7 +630,7 @@ describe('accounts API', () => {
               .query({ limit: '2', ...(cursor ? { cursor } : {}) })
               .set(own.admin)
               .expect(200)
-          ).body as { data: Array<{ account_id: string }>; next_cursor: string | null };
+          ).body as { data: Array<{ account_id: string; created_at: string }>; next_cursor: string | null };
         const first = await page();
         const second = await page(first.next_cursor ?? undefined);
         const third = await page(second.next_cursor ?? undefined);
@@ -610,7 +640,8 @@ describe('accounts API', () => {
         expect(third.next_cursor).toBeNull();
         const ids = [...first.data, ...second.data, ...third.data].map((a) => a.account_id);
         expect(new Set(ids).size).toBe(5);
-        expect(ids).toEqual(created.map((a) => a.account_id));
+        expect(sameIds(ids)).toEqual(sameIds(created.map((a) => a.account_id)));
+        expectOldestFirst([...first.data, ...second.data, ...third.data]);
         for (const account of [...first.data, ...second.data, ...third.data]) {
           expect(Object.keys(account).sort()).toEqual(ACCOUNT_FIELDS);
         }

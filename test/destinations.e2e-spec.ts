@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { expectErrorShape } from './support/error-shape.js';
 import { createAccount, createDestination } from './support/factories.js';
+import { expectOldestFirst, sameIds } from './support/ordering.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -76,7 +77,7 @@ describe('destinations API', () => {
       expect(new Set(secrets.map((d) => d.signing_secret)).size).toBe(5);
     });
 
-    it('ignores no signing secret the client tries to choose: it is an unknown field', async () => {
+    it('rejects a signing_secret chosen by the client: the server makes it', async () => {
       const account = await createAccount(t);
       const problems = await problemsOf(
         request(t.server).post('/destinations').set(t.admin).send(valid(account.account_id, { signing_secret: 'whsec_mine' })),
@@ -256,6 +257,24 @@ describe('destinations API', () => {
           ]),
         );
       });
+    });
+  });
+
+  describe('ids in upper case (UUIDs are case-insensitive)', () => {
+    it('takes an account_id in upper case and answers it as stored', async () => {
+      const account = await createAccount(t);
+      const created = await createDestination(t, account.account_id.toUpperCase());
+      expect(created.account_id).toBe(account.account_id);
+      const listed = await request(t.server).get(`/destinations?account_id=${account.account_id.toUpperCase()}`).set(t.admin).expect(200);
+      expect(listed.body.data).toEqual([created]);
+      await request(t.server)
+        .patch(`/destinations/${created.destination_id.toUpperCase()}`)
+        .set(t.admin)
+        .send({ account_id: account.account_id.toUpperCase(), url: 'https://upper.example.com' })
+        .expect(200);
+      await request(t.server).get(`/destinations/${created.destination_id.toUpperCase()}`).set(t.admin).expect(200);
+      await request(t.server).delete(`/destinations/${created.destination_id.toUpperCase()}`).set(t.admin).expect(204);
+      expect(countDestinationRows(account.account_id)).toBe(0);
     });
   });
 
@@ -469,7 +488,7 @@ describe('destinations API', () => {
         mine.push(await createDestination(t, account.account_id, { url: `https://hooks.example.com/${i}` }));
         await createDestination(t, other.account_id);
       }
-      const seen: string[] = [];
+      const seen: Array<{ destination_id: string; created_at: string }> = [];
       const sizes: number[] = [];
       let cursor: string | null = null;
       do {
@@ -480,12 +499,13 @@ describe('destinations API', () => {
           .expect(200);
         expect(Object.keys(res.body).sort()).toEqual(['data', 'next_cursor']);
         for (const d of res.body.data) expect(d.account_id).toBe(account.account_id);
-        seen.push(...res.body.data.map((d: { destination_id: string }) => d.destination_id));
+        seen.push(...res.body.data);
         sizes.push(res.body.data.length);
         cursor = res.body.next_cursor;
       } while (cursor !== null && sizes.length < 10);
       expect(sizes).toEqual([2, 2, 1]);
-      expect(seen).toEqual(mine.map((d) => d.destination_id));
+      expect(sameIds(seen.map((d) => d.destination_id))).toEqual(sameIds(mine.map((d) => d.destination_id)));
+      expectOldestFirst(seen);
     });
 
     it('lists destinations of every account without a filter, each once', async () => {
@@ -534,16 +554,21 @@ describe('destinations API', () => {
       const mine = [await createDestination(t, account.account_id), await createDestination(t, account.account_id), await createDestination(t, account.account_id)];
       await createDestination(t, other.account_id);
       const first = await request(t.server).get(`/accounts/${account.account_id}/destinations?limit=2`).set(t.admin).expect(200);
-      expect(first.body.data).toEqual(mine.slice(0, 2));
+      expect(first.body.data).toHaveLength(2);
       expect(first.body.next_cursor).toEqual(expect.any(String));
       const second = await request(t.server)
         .get(`/accounts/${account.account_id}/destinations/`)
         .query({ limit: 2, cursor: first.body.next_cursor })
         .set(t.admin)
         .expect(200);
-      expect(second.body).toEqual({ data: mine.slice(2), next_cursor: null });
+      expect(second.body.data).toHaveLength(1);
+      expect(second.body.next_cursor).toBeNull();
+      const paged = [...first.body.data, ...second.body.data];
+      expect(sameIds(paged.map((d) => d.destination_id))).toEqual(sameIds(mine.map((d) => d.destination_id)));
+      expect(paged).toEqual(expect.arrayContaining(mine));
+      expectOldestFirst(paged);
       const all = await request(t.server).get(`/accounts/${account.account_id}/destinations`).set(t.admin).expect(200);
-      expect(all.body).toEqual({ data: mine, next_cursor: null });
+      expect(all.body).toEqual({ data: paged, next_cursor: null });
     });
 
     it('answers 200 with an empty list for an account without destinations', async () => {

@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.decorator.js';
 import { AdminAuth } from '../common/auth.decorators.js';
 import { DEFAULT_PAGE_SIZE, type Page, toPage } from '../common/pagination.js';
+import { ParseIdPipe } from '../common/id.pipe.js';
 import { AccountsService } from './accounts.service.js';
 import { CreateAccountDto, ReplaceAccountDto, UpdateAccountDto } from './dto/account-input.dto.js';
 import { AccountQueryDto } from './dto/account-query.dto.js';
@@ -14,7 +15,7 @@ import {
   toAccountResponse,
 } from './dto/account-response.dto.js';
 
-const accountId = new ParseUUIDPipe();
+const accountId = new ParseIdPipe();
 
 @ApiTags('accounts')
 @AdminAuth()

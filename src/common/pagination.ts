@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { normalizeId } from './id.pipe.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 
@@ -16,6 +17,7 @@ export class PageQueryDto {
 
   @ApiPropertyOptional({ description: 'The `next_cursor` of the previous page' })
   @IsOptional()
+  @Transform(({ value }: { value: unknown }) => normalizeId(value))
   @IsUUID('all', { message: 'cursor must be a next_cursor returned by a previous page' })
   cursor?: string;
 }

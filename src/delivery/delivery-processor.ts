@@ -11,6 +11,8 @@ import { nextRetryDelayMs } from './retry-policy.js';
 export interface AttemptOutcome {
   status: DeliveryStatus;
   nextAttemptAt: number | null;
+  /** Settles when the attempt is committed to the database. */
+  recorded: Promise<void>;
 }
 
 /**
@@ -28,7 +30,7 @@ export class DeliveryProcessor {
     private readonly recorder: DeliveryRecorder,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.leaseMs = config.deliveryTimeoutMs * 2 + 30_000;
+    this.leaseMs = config.deliveryTimeoutMs * 2 + 5_000;
   }
 
   claimDue(limit: number): Promise<DeliveryJob[]> {
@@ -54,12 +56,11 @@ export class DeliveryProcessor {
           ? error.result
           : { statusCode: null, durationMs: Date.now() - at, error: String(error), responseBody: null, retryAfterMs: null, permanent: false };
     }
-    const outcome = this.nextState(job, result, failed);
-    await this.recorder.record({ job, result, at, ...outcome });
-    return outcome;
+    const next = this.nextState(job, result, failed);
+    return { ...next, recorded: this.recorder.record({ job, result, at, ...next }) };
   }
 
-  private nextState(job: DeliveryJob, result: AttemptResult, failed: boolean): AttemptOutcome {
+  private nextState(job: DeliveryJob, result: AttemptResult, failed: boolean): Omit<AttemptOutcome, 'recorded'> {
     if (!failed) return { status: 'succeeded', nextAttemptAt: null };
     if (result.permanent) return { status: 'failed', nextAttemptAt: null };
     const delay = nextRetryDelayMs(this.config.retryScheduleMs, job.attemptsMade + 1, { retryAfterMs: result.retryAfterMs });

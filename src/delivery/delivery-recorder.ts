@@ -2,25 +2,29 @@ import { Injectable } from '@nestjs/common';
 import { SqlRunner } from '../database/sql.js';
 import { type AttemptRecord, recordAttempts } from './delivery-store.sql.js';
 
+/** Records wait at most this long to share a transaction with others. */
+const COMMIT_DELAY_MS = 5;
+const MAX_BATCH = 512;
+
 /**
- * Writes finished attempts with group commit: all attempts that finish in one event-loop turn share one
- * transaction. A caller's promise settles once its record is committed.
+ * Writes finished attempts with group commit: attempts that finish within a few milliseconds share one
+ * transaction. Until its record commits, a delivery stays leased, so a crash in between only means the
+ * attempt is made again after the lease expires (at least once, never lost).
  */
 @Injectable()
 export class DeliveryRecorder {
   private waiting: Array<{ record: AttemptRecord; done: (error?: unknown) => void }> = [];
-  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
   private readonly commits = new Set<Promise<void>>();
 
   constructor(private readonly sql: SqlRunner) {}
 
+  /** Settles once the record is committed. */
   record(record: AttemptRecord): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ record, done: (error) => (error ? reject(error) : resolve()) });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.commit());
-      }
+      if (this.waiting.length >= MAX_BATCH) this.commit();
+      else this.timer ??= setTimeout(() => this.commit(), COMMIT_DELAY_MS);
     });
   }
 
@@ -31,7 +35,8 @@ export class DeliveryRecorder {
   }
 
   private commit(): void {
-    this.scheduled = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const batch = this.waiting;
     this.waiting = [];
     if (!batch.length) return;

@@ -20,6 +20,8 @@ export function deliveryHttpOptions(config: AppConfig): HttpModuleOptions {
     maxRedirects: 0,
     // Every status is an answer to record; the dispatcher decides what counts as success.
     validateStatus: () => true,
+    // The body is already the exact JSON text that was signed: axios must not touch it.
+    transformRequest: [(data: string) => data],
     transformResponse: [(data: string) => data],
   };
 }

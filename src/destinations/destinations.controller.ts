@@ -1,14 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.decorator.js';
 import { AdminAuth } from '../common/auth.decorators.js';
 import { DEFAULT_PAGE_SIZE, type Page, PageQueryDto, toPage } from '../common/pagination.js';
+import { ParseIdPipe } from '../common/id.pipe.js';
 import { DestinationsService } from './destinations.service.js';
 import { CreateDestinationDto, ReplaceDestinationDto, UpdateDestinationDto } from './dto/destination-input.dto.js';
 import { DestinationQueryDto } from './dto/destination-query.dto.js';
 import { DestinationPageDto, DestinationResponseDto, toDestinationResponse } from './dto/destination-response.dto.js';
 
-const uuid = new ParseUUIDPipe();
+const uuid = new ParseIdPipe();
 
 @ApiTags('destinations')
 @AdminAuth()

@@ -1,13 +1,14 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.decorator.js';
 import { AdminAuth } from '../common/auth.decorators.js';
+import { ParseIdPipe } from '../common/id.pipe.js';
 import type { Page } from '../common/pagination.js';
 import { MessageQueryDto } from './dto/message-query.dto.js';
 import { MessageDto, MessagePageDto, type MessageSummaryDto, RetryAcceptedDto } from './dto/message-response.dto.js';
 import { MessagesService } from './messages.service.js';
 
-const uuid = new ParseUUIDPipe();
+const uuid = new ParseIdPipe();
 
 @ApiTags('delivery log')
 @AdminAuth()

@@ -25,13 +25,20 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const dataDir = mkdtempSync(join(tmpdir(), 'data-pusher-test-'));
   const databasePath = join(dataDir, 'data-pusher.sqlite');
   const adminKey = randomBytes(24).toString('base64url');
-  const app = await createHttpApp({
-    DATABASE_URL: `sqlite:${databasePath}`,
-    ADMIN_API_KEY: adminKey,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ALLOW_PRIVATE_DESTINATIONS: 'true',
-    ...env,
-  });
+  let app: NestFastifyApplication;
+  try {
+    app = await createHttpApp({
+      DATABASE_URL: `sqlite:${databasePath}`,
+      ADMIN_API_KEY: adminKey,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ALLOW_PRIVATE_DESTINATIONS: 'true',
+      ...env,
+    });
+  } catch (error) {
+    // An app that cannot start leaves no temp folder behind.
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     app,
     server: app.getHttpServer(),

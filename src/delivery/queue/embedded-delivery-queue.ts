@@ -17,6 +17,7 @@ export const POLL_INTERVAL_MS = 500;
 export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EmbeddedDeliveryQueue.name);
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly unrecorded = new Set<Promise<void>>();
   private running = false;
   private pumping = false;
   /** Set when more may be due than the last claim took. */
@@ -24,6 +25,7 @@ export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicatio
   private pollTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryTimerAt = Infinity;
+  private readonly minimumClaim: number;
 
   constructor(
     private readonly processor: DeliveryProcessor,
@@ -31,6 +33,7 @@ export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicatio
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
+    this.minimumClaim = Math.max(1, Math.floor(config.workerConcurrency / 4));
   }
 
   onApplicationBootstrap(): void {
@@ -53,6 +56,7 @@ export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicatio
     if (this.inFlight.size) this.logger.log(`Waiting for ${this.inFlight.size} deliveries in flight`);
     await Promise.allSettled([...this.inFlight]);
     await this.recorder.flush();
+    await Promise.allSettled([...this.unrecorded]);
   }
 
   private wake(): void {
@@ -66,7 +70,8 @@ export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicatio
     try {
       while (this.running && this.moreDue) {
         const free = this.config.workerConcurrency - this.inFlight.size;
-        if (free <= 0) return;
+        // Claim in batches: one claim per finished attempt would cost a transaction per delivery.
+        if (free <= 0 || (this.inFlight.size > 0 && free < this.minimumClaim)) return;
         this.moreDue = false;
         const jobs = await this.processor.claimDue(free);
         if (jobs.length === free) this.moreDue = true;
@@ -83,12 +88,20 @@ export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicatio
     const attempt = this.processor
       .attempt(job)
       .then((outcome) => {
-        if (outcome.nextAttemptAt !== null) this.wakeAt(outcome.nextAttemptAt);
+        // The slot is free once the HTTP exchange is over; the record commits in the background and the
+        // lease covers the delivery until it has.
+        const recorded = outcome.recorded
+          .then(() => {
+            if (outcome.nextAttemptAt !== null) this.wakeAt(outcome.nextAttemptAt);
+          })
+          .catch((error: unknown) => {
+            // The lease expires and the delivery is claimed again: nothing is lost, only delayed.
+            this.logger.error(`Recording an attempt failed; it will be retried when its lease expires: ${String(error)}`);
+          })
+          .finally(() => this.unrecorded.delete(recorded));
+        this.unrecorded.add(recorded);
       })
-      .catch((error: unknown) => {
-        // The lease expires and the delivery is claimed again: nothing is lost, only delayed.
-        this.logger.error(`Recording an attempt failed; it will be retried when its lease expires: ${String(error)}`);
-      })
+      .catch((error: unknown) => this.logger.error(`Delivery attempt crashed: ${String(error)}`))
       .finally(() => {
         this.inFlight.delete(attempt);
         if (this.moreDue) void this.pump();

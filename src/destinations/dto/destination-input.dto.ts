@@ -10,6 +10,7 @@ import {
   type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
+import { normalizeId } from '../../common/id.pipe.js';
 import { HTTP_METHODS, type HttpMethod } from '../entities/destination.entity.js';
 import { headerProblems, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS } from '../header-rules.js';
 
@@ -29,6 +30,7 @@ function IsHeaderMap(options?: ValidationOptions): PropertyDecorator {
 }
 
 const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
+const id = ({ value }: { value: unknown }) => normalizeId(value);
 
 export class DestinationFieldsDto {
   @ApiProperty({ example: 'https://hooks.example.com/data-pusher', description: 'Absolute http(s) URL' })
@@ -59,6 +61,7 @@ export class DestinationFieldsDto {
 
 export class CreateDestinationDto extends DestinationFieldsDto {
   @ApiProperty({ format: 'uuid', description: 'The account this destination belongs to, for good' })
+  @Transform(id)
   @IsUUID('all', { message: 'account_id must be a UUID' })
   account_id: string;
 }
@@ -67,6 +70,7 @@ export class CreateDestinationDto extends DestinationFieldsDto {
 export class ReplaceDestinationDto extends DestinationFieldsDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'If given, must be the current account: a destination never moves' })
   @IsOptional()
+  @Transform(id)
   @IsUUID('all', { message: 'account_id must be a UUID' })
   account_id?: string;
 }
