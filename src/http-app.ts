@@ -24,6 +24,15 @@ export async function createHttpApp(env: Record<string, string | undefined>): Pr
   });
   app.useLogger(app.get(Logger));
 
+  if (config.role !== 'worker') setUpSwagger(app);
+
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
+/** Swagger UI at /docs and the OpenAPI JSON at /docs-json. */
+function setUpSwagger(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -35,8 +44,4 @@ export async function createHttpApp(env: Record<string, string | undefined>): Pr
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
-
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return app;
 }

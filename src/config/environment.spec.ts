@@ -15,6 +15,8 @@ describe('parseEnvironment', () => {
       allowPrivateDestinations: false,
       workerConcurrency: 64,
       logLevel: 'info',
+      queuePrefix: 'data-pusher',
+      sweepIntervalMs: 30_000,
     });
   });
 

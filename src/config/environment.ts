@@ -21,6 +21,10 @@ export interface AppConfig {
   allowPrivateDestinations: boolean;
   workerConcurrency: number;
   logLevel: string;
+  /** Redis key prefix of the BullMQ queue: several deployments (or tests) can share one Redis. */
+  queuePrefix: string;
+  /** How often workers look for pending deliveries whose queue job was lost. */
+  sweepIntervalMs: number;
 }
 
 export class EnvironmentError extends Error {}
@@ -51,6 +55,8 @@ const schema = Joi.object({
   ALLOW_PRIVATE_DESTINATIONS: Joi.boolean().default(false),
   WORKER_CONCURRENCY: Joi.number().integer().min(1).max(10_000).default(64),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  QUEUE_PREFIX: Joi.string().pattern(/^[\w.-]{1,64}$/).default('data-pusher'),
+  SWEEP_INTERVAL_MS: Joi.number().integer().min(100).max(3_600_000).default(30_000),
 });
 
 interface ValidatedEnvironment {
@@ -67,6 +73,8 @@ interface ValidatedEnvironment {
   ALLOW_PRIVATE_DESTINATIONS: boolean;
   WORKER_CONCURRENCY: number;
   LOG_LEVEL: string;
+  QUEUE_PREFIX: string;
+  SWEEP_INTERVAL_MS: number;
 }
 
 /**
@@ -107,5 +115,7 @@ export function parseEnvironment(env: Record<string, string | undefined>): AppCo
     allowPrivateDestinations: validated.ALLOW_PRIVATE_DESTINATIONS,
     workerConcurrency: validated.WORKER_CONCURRENCY,
     logLevel: validated.LOG_LEVEL,
+    queuePrefix: validated.QUEUE_PREFIX,
+    sweepIntervalMs: validated.SWEEP_INTERVAL_MS,
   };
 }

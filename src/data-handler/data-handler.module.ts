@@ -1,6 +1,5 @@
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module.js';
-import { DeliveryModule } from '../delivery/delivery.module.js';
 import { AppTokenGuard } from './app-token.guard.js';
 import { AppTokenMiddleware } from './app-token.middleware.js';
 import { INGEST_PATH } from './ingest-request.js';
@@ -9,7 +8,7 @@ import { IngestService } from './ingest.service.js';
 
 /** Ingest: `POST /server/incoming_data`, authenticated by the account's CL-X-TOKEN. */
 @Module({
-  imports: [AccountsModule, DeliveryModule],
+  imports: [AccountsModule],
   controllers: [IngestController],
   providers: [AppTokenGuard, IngestService],
 })

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { SqlRunner } from '../database/sql.js';
+import { SqlRunner, statement } from '../database/sql.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import type { DeliveryStatus } from '../messages/entities/delivery.entity.js';
 import { DeliveryAttemptError, DeliveryDispatcher } from './delivery-dispatcher.js';
 import type { AttemptResult, DeliveryJob } from './delivery-job.js';
@@ -28,6 +29,7 @@ export class DeliveryProcessor {
     private readonly sql: SqlRunner,
     private readonly dispatcher: DeliveryDispatcher,
     private readonly recorder: DeliveryRecorder,
+    private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.leaseMs = config.deliveryTimeoutMs * 2 + 5_000;
@@ -41,6 +43,14 @@ export class DeliveryProcessor {
   claim(deliveryId: string): Promise<DeliveryJob | null> {
     const now = Date.now();
     return this.sql.transaction(() => claimDelivery(deliveryId, now, now + this.leaseMs));
+  }
+
+  /** How long the delivery stays leased by another attempt; null when it is not pending and leased. */
+  async leaseRemainingMs(deliveryId: string): Promise<number | null> {
+    const { rows } = await this.sql.execute(
+      statement("SELECT leased_until FROM deliveries WHERE id = ? AND status = 'pending' AND leased_until IS NOT NULL", [deliveryId]),
+    );
+    return rows.length ? Math.max(0, Number(rows[0].leased_until) - Date.now()) : null;
   }
 
   async attempt(job: DeliveryJob): Promise<AttemptOutcome> {
@@ -57,6 +67,8 @@ export class DeliveryProcessor {
           : { statusCode: null, durationMs: Date.now() - at, error: String(error), responseBody: null, retryAfterMs: null, permanent: false };
     }
     const next = this.nextState(job, result, failed);
+    this.metrics.deliveryAttempts.inc({ outcome: failed ? (next.status === 'failed' ? 'failed' : 'retry') : 'succeeded' });
+    this.metrics.attemptDuration.observe(result.durationMs / 1000);
     return { ...next, recorded: this.recorder.record({ job, result, at, ...next }) };
   }
 

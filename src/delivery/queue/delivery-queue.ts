@@ -6,4 +6,7 @@
 export abstract class DeliveryQueue {
   /** The deliveries just committed as pending and due now. Called after the commit, never before. */
   abstract enqueue(deliveryIds: string[]): Promise<void>;
+
+  /** Resolves when the queue's backend answers (for /health); throws otherwise. */
+  abstract ping(): Promise<void>;
 }

@@ -48,6 +48,9 @@ export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicatio
     this.wake();
   }
 
+  /** The embedded queue is the database, which /health checks already. */
+  async ping(): Promise<void> {}
+
   /** Stops claiming, lets attempts in flight finish (each bounded by DELIVERY_TIMEOUT_MS), commits them. */
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;

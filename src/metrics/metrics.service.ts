@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SqlRunner, statement } from '../database/sql.js';
+
+/** Prometheus metrics of this process, scraped at GET /metrics. */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly ingestRequests = new Counter({
+    name: 'data_pusher_ingest_requests_total',
+    help: 'Requests to POST /server/incoming_data by HTTP status of the answer',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deliveryAttempts = new Counter({
+    name: 'data_pusher_delivery_attempts_total',
+    help: 'Delivery attempts by outcome: succeeded, retry (failed, another attempt scheduled) or failed (gave up)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly attemptDuration = new Histogram({
+    name: 'data_pusher_delivery_attempt_duration_seconds',
+    help: 'Duration of one delivery attempt, until the answer or the error',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  constructor(sql: SqlRunner) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'data_pusher_' });
+    let backlog: Promise<{ pending: number; oldestDueAt: number | null }> | null = null;
+    // One query serves both gauges of a scrape.
+    const readBacklog = () =>
+      (backlog ??= sql
+        .execute(statement("SELECT COUNT(*) AS n, MIN(next_attempt_at) AS oldest FROM deliveries WHERE status = 'pending'"))
+        .then(({ rows }) => ({ pending: Number(rows[0].n), oldestDueAt: rows[0].oldest === null ? null : Number(rows[0].oldest) }))
+        .finally(() => setImmediate(() => (backlog = null))));
+    new Gauge({
+      name: 'data_pusher_pending_deliveries',
+      help: 'Deliveries waiting for a (first or next) attempt, across all processes',
+      registers: [this.registry],
+      async collect() {
+        this.set((await readBacklog()).pending);
+      },
+    });
+    new Gauge({
+      name: 'data_pusher_oldest_pending_delivery_age_seconds',
+      help: 'How overdue the most overdue pending delivery is (0 when none is overdue)',
+      registers: [this.registry],
+      async collect() {
+        const { oldestDueAt } = await readBacklog();
+        this.set(oldestDueAt === null ? 0 : Math.max(0, (Date.now() - oldestDueAt) / 1000));
+      },
+    });
+  }
+}
