@@ -48,3 +48,20 @@ export function requirePostgres(url = TEST_POSTGRES_URL): Promise<Describe> {
     }
   });
 }
+
+/** Where the Redis tests connect (database number included); TEST_REDIS_URL overrides it. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** `describe` for suites that need Redis at TEST_REDIS_URL (see requireService). */
+export function requireRedis(url = TEST_REDIS_URL): Promise<Describe> {
+  return requireService(`Redis at ${url}`, async () => {
+    const { Redis } = await import('ioredis');
+    const client = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await client.connect();
+      await client.ping();
+    } finally {
+      client.disconnect();
+    }
+  });
+}

@@ -9,6 +9,8 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   body: string;
   at: number;
+  /** When the sink answered (undefined until then). */
+  answeredAt?: number;
 }
 
 /** How the sink answers a request: a status, optional headers and body, and an optional delay. */
@@ -52,6 +54,7 @@ export async function startSink(behaviour: SinkBehaviour = () => ({ status: 200,
       const reply = current(request, index);
       const send = () => {
         if (res.destroyed) return;
+        request.answeredAt = Date.now();
         res.writeHead(reply.status, reply.headers);
         res.end(reply.body ?? '');
       };

@@ -22,6 +22,11 @@ export class BullDeliveryWorker extends WorkerHost implements OnApplicationBoots
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.workerConcurrency;
+    // A job's lock is renewed while it runs, so it need not outlast an attempt; a short one means the jobs
+    // of a worker that died go back to the queue within seconds rather than BullMQ's default 30 s.
+    const lockMs = Math.max(5_000, this.config.deliveryTimeoutMs);
+    this.worker.opts.lockDuration = lockMs;
+    this.worker.opts.stalledInterval = lockMs;
     void this.worker.run();
   }
 

@@ -1,0 +1,171 @@
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { expectEventually } from './support/expect-eventually.js';
+import { createTestSchema, type TestSchema } from './support/postgres-schema.js';
+import { requirePostgres, requireRedis, TEST_REDIS_URL } from './support/require-service.js';
+import { type ServerProcess, startServerProcess } from './support/server-process.js';
+import { type ReceivedRequest, startSink, type Sink } from './support/sink.js';
+
+const describeWithPostgres = await requirePostgres();
+const describeWithBoth = (await requireRedis()) === describe.skip ? describe.skip : describeWithPostgres;
+
+/** A Redis database number only this test uses, so FLUSHDB touches nothing else. */
+const REDIS_DB = 13;
+
+describeWithBoth('scale-out: one api and two workers on PostgreSQL and Redis', () => {
+  let schema: TestSchema;
+  let sink: Sink;
+  let api: ServerProcess;
+  let workers: ServerProcess[] = [];
+  let redis: Redis;
+  const adminKey = randomBytes(24).toString('base64url');
+  let token = '';
+  let accountId = '';
+
+  const redisUrl = `${TEST_REDIS_URL.replace(/\/\d*$/, '')}/${REDIS_DB}`;
+  const env = () => ({
+    DATABASE_URL: schema.url,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: `dp-test-${schema.name}`,
+    ADMIN_API_KEY: adminKey,
+    ALLOW_PRIVATE_DESTINATIONS: 'true',
+    DELIVERY_TIMEOUT_MS: '1000',
+    RETRY_SCHEDULE: '200ms,500ms,1s,1s,1s,1s',
+    SWEEP_INTERVAL_MS: '500',
+    WORKER_CONCURRENCY: '16',
+  });
+
+  beforeAll(async () => {
+    schema = await createTestSchema('scale');
+    redis = new Redis(redisUrl);
+    await redis.flushdb();
+    sink = await startSink(() => ({ status: 200, delayMs: 5 }));
+    // All three start at once against an empty schema: the migration lock lets one of them migrate.
+    [api, ...workers] = await Promise.all([
+      startServerProcess({ ...env(), ROLE: 'api' }),
+      startServerProcess({ ...env(), ROLE: 'worker' }),
+      startServerProcess({ ...env(), ROLE: 'worker' }),
+    ]);
+    const account = await adminPost('/accounts', { email: 'scale@example.com', account_name: 'Scale' });
+    accountId = account.account_id;
+    token = account.app_secret_token;
+    for (const path of ['/one', '/two']) {
+      await adminPost('/destinations', { account_id: accountId, url: `${sink.url}${path}`, http_method: 'POST', headers: {} });
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([api, ...workers].filter(Boolean).map((p) => p.kill('SIGKILL')));
+    await sink?.close();
+    await redis?.flushdb();
+    redis?.disconnect();
+    await schema?.drop();
+  });
+
+  async function adminPost(path: string, body: unknown): Promise<Record<string, string>> {
+    const res = await fetch(`${api.url}${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(201);
+    return (await res.json()) as Record<string, string>;
+  }
+
+  async function ingest(payload: object, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, string> }> {
+    const res = await fetch(`${api.url}/server/incoming_data`, {
+      method: 'POST',
+      headers: { 'CL-X-TOKEN': token, 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(payload),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, string> };
+  }
+
+  async function sendMany(count: number, label: string): Promise<string[]> {
+    const ids: string[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < count) {
+          const n = next++;
+          const res = await ingest({ label, n });
+          expect(res.status).toBe(202);
+          ids.push(res.body.message_id);
+        }
+      }),
+    );
+    return ids;
+  }
+
+  function expectAllDelivered(ids: string[]): void {
+    for (const path of ['/one', '/two']) {
+      const seen = new Set(sink.received.filter((r) => r.path === path).map((r) => String(r.headers['webhook-id'])));
+      const missing = ids.filter((id) => !seen.has(id));
+      expect({ path, missing: missing.length }).toEqual({ path, missing: 0 });
+    }
+  }
+
+  async function pendingInDatabase(): Promise<number> {
+    const { rows } = await schema.client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM "${schema.name}".deliveries WHERE status <> 'succeeded'`);
+    return Number(rows[0].n);
+  }
+
+  it('delivers every message to every destination, never sending one delivery twice at the same time', async () => {
+    const ids = await sendMany(300, 'first');
+    await expectEventually(() => expectAllDelivered(ids), { timeoutMs: 30_000, intervalMs: 100 });
+    await expectEventually(async () => expect(await pendingInDatabase()).toBe(0), { timeoutMs: 30_000, intervalMs: 100 });
+
+    const byDelivery = new Map<string, ReceivedRequest[]>();
+    for (const r of sink.received) {
+      const key = `${String(r.headers['webhook-id'])} ${r.path}`;
+      byDelivery.set(key, [...(byDelivery.get(key) ?? []), r]);
+    }
+    for (const requests of byDelivery.values()) {
+      const sorted = [...requests].sort((a, b) => a.at - b.at);
+      for (let i = 1; i < sorted.length; i++) expect(sorted[i].at).toBeGreaterThanOrEqual(sorted[i - 1].answeredAt ?? Infinity);
+    }
+
+    // Both workers took part.
+    for (const worker of workers) {
+      const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+      const match = /data_pusher_delivery_attempts_total\{outcome="succeeded"\} (\d+)/.exec(metrics);
+      expect(Number(match?.[1] ?? 0)).toBeGreaterThan(0);
+    }
+  }, 90_000);
+
+  it('serves no management API on a worker', async () => {
+    const res = await fetch(`${workers[0].url}/accounts`, { headers: { Authorization: `Bearer ${adminKey}` } });
+    expect(res.status).toBe(404);
+    expect((await fetch(`${workers[0].url}/health`)).status).toBe(200);
+  });
+
+  it('answers concurrent ingests with one Idempotency-Key with one message', async () => {
+    const answers = await Promise.all(Array.from({ length: 20 }, () => ingest({ dup: true }, { 'Idempotency-Key': 'scale-dup' })));
+    expect(answers.every((a) => a.status === 202)).toBe(true);
+    expect(new Set(answers.map((a) => a.body.message_id)).size).toBe(1);
+    const { rows } = await schema.client.query(`SELECT COUNT(*) AS n FROM "${schema.name}".messages WHERE idempotency_key = 'scale-dup'`);
+    expect(Number(rows[0].n)).toBe(1);
+  });
+
+  it('loses nothing when a worker is killed with -9 mid-load', async () => {
+    sink.behave(() => ({ status: 200, delayMs: 30 }));
+    const before = sink.received.length;
+    const sending = sendMany(300, 'kill');
+    await expectEventually(() => expect(sink.received.length - before).toBeGreaterThan(100), { timeoutMs: 30_000 });
+    await workers[0].kill('SIGKILL');
+    const ids = await sending;
+    sink.behave(() => ({ status: 200, delayMs: 5 }));
+    await expectEventually(() => expectAllDelivered(ids), { timeoutMs: 60_000, intervalMs: 200 });
+    await expectEventually(async () => expect(await pendingInDatabase()).toBe(0), { timeoutMs: 60_000, intervalMs: 200 });
+  }, 120_000);
+
+  it('recovers deliveries whose jobs were wiped from Redis (FLUSHDB) through the sweep', async () => {
+    // Slow answers keep jobs waiting in Redis when it is wiped.
+    sink.behave(() => ({ status: 200, delayMs: 100 }));
+    const ids = await sendMany(200, 'flush');
+    await redis.flushdb();
+    sink.behave(() => ({ status: 200, delayMs: 5 }));
+    await expectEventually(() => expectAllDelivered(ids), { timeoutMs: 60_000, intervalMs: 200 });
+    await expectEventually(async () => expect(await pendingInDatabase()).toBe(0), { timeoutMs: 60_000, intervalMs: 200 });
+  }, 120_000);
+});
