@@ -39,7 +39,7 @@ function setUpSwagger(app: NestFastifyApplication): void {
       .setTitle('Data Pusher')
       .setDescription(API_DESCRIPTION)
       .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_API_KEY' }, ADMIN_SECURITY_SCHEME)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'ADMIN_API_KEY', description: 'The admin API key' }, ADMIN_SECURITY_SCHEME)
       .addApiKey({ type: 'apiKey', in: 'header', name: 'CL-X-TOKEN', description: "An account's app secret token" }, APP_TOKEN_SECURITY_SCHEME)
       .build(),
   );

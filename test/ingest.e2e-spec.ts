@@ -156,6 +156,7 @@ describe('POST /server/incoming_data', () => {
       const token = await accountWithSink();
       const res = await request(t.server).post(INGEST).set('CL-X-TOKEN', token).set('Idempotency-Key', 'k'.repeat(256)).send({ a: 1 });
       expect(res.status).toBe(400);
+      expect(res.body.message).toBe('Idempotency-Key must be at most 255 characters');
     });
   });
 });

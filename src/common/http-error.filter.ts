@@ -88,6 +88,9 @@ export class HttpErrorFilter implements ExceptionFilter {
 function errorOverrideFor(request: FastifyRequest, exception: unknown): ErrorBody | null {
   const config = request.routeOptions?.config as { invalidBodyMessage?: string } | undefined;
   if (!config?.invalidBodyMessage || !(exception instanceof HttpException)) return null;
+  // Only errors of Fastify's body parsing: a handler's own 400 keeps its own message.
+  const code = (exception.cause as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string' || !code.startsWith('FST_ERR_CTP_')) return null;
   const status = exception.getStatus();
   if (status === HttpStatus.BAD_REQUEST || status === HttpStatus.UNSUPPORTED_MEDIA_TYPE) {
     return errorBody(HttpStatus.BAD_REQUEST, config.invalidBodyMessage);

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import request from 'supertest';
+import { buildDataSourceOptions } from '../src/database/data-source-options.js';
+import { runMigrations } from '../src/database/migrate.js';
+import { SqlRunner } from '../src/database/sql.js';
+import { claimDueDeliveries } from '../src/delivery/delivery-store.sql.js';
+import { createAccount, createDestination } from './support/factories.js';
+import { createTestSchema, type TestSchema } from './support/postgres-schema.js';
+import { requirePostgres } from './support/require-service.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const describeWithPostgres = await requirePostgres();
+
+describeWithPostgres('the database as a queue, on PostgreSQL', () => {
+  let schema: TestSchema;
+  const dataSources: DataSource[] = [];
+
+  beforeAll(async () => {
+    schema = await createTestSchema('claims');
+    await schema.client.query(`SET search_path TO "${schema.name}"`);
+    await claimer();
+    await runMigrations(dataSources[0]);
+  });
+  afterAll(async () => {
+    await Promise.all(dataSources.map((ds) => ds.destroy()));
+    await schema?.drop();
+  });
+
+  /** A claimer with a connection pool of its own, as another worker process would have. */
+  async function claimer(): Promise<SqlRunner> {
+    const dataSource = await new DataSource(
+      buildDataSourceOptions({ kind: 'postgres', url: schema.url, poolSize: 4 }),
+    ).initialize();
+    dataSources.push(dataSource);
+    return new SqlRunner(dataSource);
+  }
+
+  async function insertPendingDeliveries(count: number, leasedUntil: number | null = null): Promise<string[]> {
+    const accountId = randomUUID();
+    const destinationId = randomUUID();
+    const messageId = randomUUID();
+    const now = Date.now();
+    await schema.client.query(
+      `INSERT INTO accounts (id, email, account_name, token_hash, created_at, updated_at) VALUES ($1, $2, 'x', $3, $4, $4)`,
+      [accountId, `${accountId}@example.com`, accountId.replace(/-/g, '').padEnd(64, '0'), now],
+    );
+    await schema.client.query(
+      `INSERT INTO destinations (id, account_id, url, http_method, headers, signing_secret, created_at, updated_at)
+       VALUES ($1, $2, 'http://127.0.0.1:9/x', 'POST', '{}', 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', $3, $3)`,
+      [destinationId, accountId, now],
+    );
+    await schema.client.query(`INSERT INTO messages (id, account_id, payload, received_at) VALUES ($1, $2, '{}', $3)`, [messageId, accountId, now]);
+    const ids = Array.from({ length: count }, () => randomUUID());
+    for (const id of ids) {
+      await schema.client.query(
+        `INSERT INTO deliveries (id, message_id, destination_id, status, attempts, next_attempt_at, leased_until, created_at, updated_at)
+         VALUES ($1, $2, $3, 'pending', 0, $4, $5, $4, $4)`,
+        [id, messageId, destinationId, now - 1000, leasedUntil],
+      );
+    }
+    return ids;
+  }
+
+  it('never gives one delivery to two concurrent claimers', async () => {
+    const [first, second, third] = await Promise.all([claimer(), claimer(), claimer()]);
+    const ids = await insertPendingDeliveries(300);
+
+    const claimedBy = await Promise.all(
+      [first, second, third].map(async (runner) => {
+        const mine: string[] = [];
+        for (;;) {
+          const now = Date.now();
+          const jobs = await runner.transaction(() => claimDueDeliveries(7, now, now + 60_000, 'postgres'));
+          if (!jobs.length) return mine;
+          mine.push(...jobs.map((job) => job.deliveryId));
+        }
+      }),
+    );
+    const all = claimedBy.flat();
+    expect(all.length).toBe(new Set(all).size);
+    expect(new Set(all)).toEqual(new Set(ids));
+    expect(claimedBy.every((mine) => mine.length > 0)).toBe(true);
+  });
+
+  it('claims a delivery again once its lease has expired, and not before', async () => {
+    const runner = await claimer();
+    const [expired] = await insertPendingDeliveries(1, Date.now() - 1);
+    const [live] = await insertPendingDeliveries(1, Date.now() + 60_000);
+    const now = Date.now();
+    const jobs = await runner.transaction(() => claimDueDeliveries(100, now, now + 60_000, 'postgres'));
+    const claimed = jobs.map((job) => job.deliveryId);
+    expect(claimed).toContain(expired);
+    expect(claimed).not.toContain(live);
+  });
+
+  it('uses the partial index of pending deliveries for the claim', async () => {
+    await schema.client.query('SET enable_seqscan = off');
+    const { rows } = await schema.client.query(
+      `EXPLAIN SELECT id FROM deliveries
+        WHERE status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
+        ORDER BY next_attempt_at LIMIT 64 FOR UPDATE SKIP LOCKED`,
+      [Date.now()],
+    );
+    expect(rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n')).toContain('IDX_deliveries_pending_due');
+    await schema.client.query('RESET enable_seqscan');
+  });
+});
+
+describeWithPostgres('ingest on PostgreSQL', () => {
+  let schema: TestSchema;
+  let t: TestApp;
+  beforeAll(async () => {
+    schema = await createTestSchema('ingest');
+    t = await startTestApp({ DATABASE_URL: schema.url });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await schema?.drop();
+  });
+
+  it('has the message and its deliveries committed when the 202 arrives (read from another connection)', async () => {
+    const account = await createAccount(t);
+    await createDestination(t, account.account_id);
+    await createDestination(t, account.account_id, { http_method: 'GET' });
+    const res = await request(t.server).post('/server/incoming_data').set('CL-X-TOKEN', account.app_secret_token).send({ a: 1 }).expect(202);
+    const { rows } = await schema.client.query(
+      `SELECT m.payload, COUNT(d.id) AS n FROM "${schema.name}".messages m JOIN "${schema.name}".deliveries d ON d.message_id = m.id
+        WHERE m.id = $1 GROUP BY m.payload`,
+      [res.body.message_id],
+    );
+    expect(rows.map((row) => [row.payload, Number(row.n)])).toEqual([['{"a":1}', 2]]);
+  });
+
+  it('keeps one message per Idempotency-Key under concurrent duplicates', async () => {
+    const account = await createAccount(t);
+    await createDestination(t, account.account_id);
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, () =>
+        request(t.server).post('/server/incoming_data').set('CL-X-TOKEN', account.app_secret_token).set('Idempotency-Key', 'pg-dup').send({ a: 1 }),
+      ),
+    );
+    expect(answers.every((a) => a.status === 202 && a.body.destinations === 1)).toBe(true);
+    expect(new Set(answers.map((a) => a.body.message_id)).size).toBe(1);
+  });
+});
