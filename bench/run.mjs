@@ -1,6 +1,7 @@
-// npm run bench [-- --duration=10 --connections=32 --backlog=20000]
+// npm run bench [-- --duration=10 --connections=32 --backlog=20000 --mode=embedded|scale]
 // Measures, in one run on this machine: a bare Node http server's requests/s (the yardstick), durable
-// ingest requests/s and latency, and end-to-end deliveries/s to a loopback sink.
+// ingest requests/s and latency, and end-to-end deliveries/s to a loopback sink. --mode=scale adds the
+// same measures for one api and two workers on PostgreSQL and Redis (local servers at their usual ports).
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,14 +9,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBareServer, startService, startSink } from './processes.mjs';
+import { measureScaleOut } from './scale-out.mjs';
 
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '32' },
     backlog: { type: 'string', default: '20000' },
+    mode: { type: 'string', default: 'embedded' },
+    'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379/14' },
   },
 });
+if (!['embedded', 'scale'].includes(values.mode)) throw new Error('--mode is embedded or scale');
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const backlog = Number(values.backlog);
@@ -23,11 +29,18 @@ const payload = JSON.stringify({ event: 'order.created', order_id: 12345, amount
 
 const log = (line) => process.stdout.write(`${line}\n`);
 
-function load(url, headers, title) {
-  log(`  … ${title}: ${connections} connections for ${duration} s`);
+function load(url, headers, title, { amount } = {}) {
+  log(`  … ${title}: ${connections} connections, ${amount ? `${amount} requests` : `${duration} s`}`);
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url, method: 'POST', connections, duration, headers: { 'content-type': 'application/json', ...headers }, body: payload },
+      {
+        url,
+        method: 'POST',
+        connections,
+        ...(amount ? { amount } : { duration }),
+        headers: { 'content-type': 'application/json', ...headers },
+        body: payload,
+      },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
     autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
@@ -72,7 +85,7 @@ async function main() {
   const sink = await startSink();
   const env = { DATABASE_URL: `sqlite:${join(dataDir, 'bench.sqlite')}`, ADMIN_API_KEY: adminKey, ALLOW_PRIVATE_DESTINATIONS: 'true' };
   try {
-    log('2/3 durable ingest (1 destination, delivery running alongside)');
+    log('2/3 durable ingest with delivery in the same process (ROLE=all, 1 destination)');
     let service = await startService(env);
     const account = await adminPost(service, adminKey, '/accounts', { email: 'bench@example.com', account_name: 'Bench' });
     await adminPost(service, adminKey, '/destinations', { account_id: account.account_id, url: `${sink.url}/hook`, http_method: 'POST', headers: {} });
@@ -88,33 +101,31 @@ async function main() {
     results.endToEnd = accepted / endToEndSeconds;
     await service.stop();
 
-    log(`3/3 delivery of a ${backlog}-message backlog (ingested with ROLE=api, then drained by a worker)`);
+    log(`3/3 ingest only (ROLE=api) of a ${backlog}-message backlog, then its delivery by a worker`);
     service = await startService({ ...env, ROLE: 'api' });
     const before = await sink.count();
-    const body = JSON.parse(payload);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (next < backlog) {
-          next++;
-          const res = await fetch(`${service.url}/server/incoming_data`, {
-            method: 'POST',
-            headers: { 'cl-x-token': account.app_secret_token, 'content-type': 'application/json' },
-            body: JSON.stringify({ ...body, n: next }),
-          });
-          if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
-        }
-      }),
-    );
+    const backlogRun = await load(`${service.url}/server/incoming_data`, { 'cl-x-token': account.app_secret_token }, 'ingest only', {
+      amount: backlog,
+    });
+    // A fixed number of requests: the rate is what was answered over the run's whole duration.
+    results.apiIngest = backlogRun['2xx'] / backlogRun.duration;
+    results.apiIngestP50 = backlogRun.latency.p50;
+    results.apiIngestP99 = backlogRun.latency.p99;
+    const queued = backlogRun['2xx'];
     await service.stop();
-    const drainStarted = Date.now();
     service = await startService({ ...env, ROLE: 'all' });
-    await waitForCount(sink, before + backlog, 'backlog');
-    results.drain = backlog / ((Date.now() - drainStarted) / 1000);
+    const drainStarted = Date.now();
+    await waitForCount(sink, before + queued, 'backlog');
+    results.drain = queued / ((Date.now() - drainStarted) / 1000);
     await service.stop();
   } finally {
     sink.stop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  if (values.mode === 'scale') {
+    log('4/4 scale-out: 1 api + 2 workers on PostgreSQL + Redis');
+    results.scale = await measureScaleOut({ load, waitForCount, adminPost, payload, postgresUrl: values['postgres-url'], redisUrl: values['redis-url'], log });
   }
 
   const pct = (x) => `${Math.round((x / results.bare) * 100)} %`;
@@ -122,9 +133,15 @@ async function main() {
   log('| measure | result |');
   log('| --- | --- |');
   log(`| bare Node http server | ${Math.round(results.bare)} req/s |`);
-  log(`| durable ingest (SQLite, group commit) | ${Math.round(results.ingest)} req/s (${pct(results.ingest)} of bare), p50 ${results.ingestP50} ms, p99 ${results.ingestP99} ms, ${results.ingestErrors} errors |`);
+  log(`| durable ingest, delivering alongside (ROLE=all, SQLite) | ${Math.round(results.ingest)} req/s (${pct(results.ingest)} of bare), p50 ${results.ingestP50} ms, p99 ${results.ingestP99} ms, ${results.ingestErrors} errors |`);
   log(`| end to end during the ingest run | ${Math.round(results.endToEnd)} deliveries/s |`);
-  log(`| backlog drain (worker only) | ${Math.round(results.drain)} deliveries/s |`);
+  log(`| durable ingest alone (ROLE=api, no delivery in the process) | ${Math.round(results.apiIngest)} req/s (${pct(results.apiIngest)} of bare), p50 ${results.apiIngestP50} ms, p99 ${results.apiIngestP99} ms |`);
+  log(`| delivery of the backlog (worker only) | ${Math.round(results.drain)} deliveries/s |`);
+  if (results.scale) {
+    const r = results.scale;
+    log(`| scale-out ingest (1 api, Postgres + Redis) | ${Math.round(r.ingest)} req/s (${pct(r.ingest)} of bare), p50 ${r.ingestP50} ms, p99 ${r.ingestP99} ms, ${r.ingestErrors} errors |`);
+    log(`| scale-out end to end (2 workers) | ${Math.round(r.endToEnd)} deliveries/s |`);
+  }
 }
 
 main().catch((error) => {

@@ -57,6 +57,19 @@ export class SqlRunner {
     return this.dialect === 'sqlite' ? this.runSqlite(work) : this.runPostgres(work);
   }
 
+  /**
+   * Runs the work without wrapping it in one transaction on Postgres: each statement is atomic on its own
+   * and costs one round trip (no BEGIN/COMMIT). For works whose statements need not commit together, such
+   * as one self-contained statement. On SQLite it is the same synchronous transaction as `transaction`.
+   */
+  async run<T>(work: () => SqlWork<T>): Promise<T> {
+    if (this.dialect === 'sqlite') return this.runSqlite(work);
+    const steps = work();
+    let step = steps.next();
+    while (!step.done) step = steps.next(await this.execute(step.value));
+    return step.value;
+  }
+
   /** A single statement in its own implicit transaction (a read, or one self-contained write). */
   async execute(query: Statement): Promise<StatementResult> {
     if (this.dialect === 'sqlite') return this.execSqlite(this.sqliteConnection(), query);

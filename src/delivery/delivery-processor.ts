@@ -37,12 +37,12 @@ export class DeliveryProcessor {
 
   claimDue(limit: number): Promise<DeliveryJob[]> {
     const now = Date.now();
-    return this.sql.transaction(() => claimDueDeliveries(limit, now, now + this.leaseMs, this.sql.dialect));
+    return this.sql.run(() => claimDueDeliveries(limit, now, now + this.leaseMs, this.sql.dialect));
   }
 
   claim(deliveryId: string): Promise<DeliveryJob | null> {
     const now = Date.now();
-    return this.sql.transaction(() => claimDelivery(deliveryId, now, now + this.leaseMs));
+    return this.sql.run(() => claimDelivery(deliveryId, now, now + this.leaseMs, this.sql.dialect));
   }
 
   /** How long the delivery stays leased by another attempt; null when it is not pending and leased. */

@@ -1,5 +1,5 @@
 import { newId } from '../common/ids.js';
-import { type Dialect, placeholders, type Row, type SqlValue, type SqlWork, statement } from '../database/sql.js';
+import { type Dialect, placeholders, type Row, type SqlValue, type SqlWork, type Statement, statement } from '../database/sql.js';
 import type { HttpMethod } from '../destinations/entities/destination.entity.js';
 import type { DeliveryStatus } from '../messages/entities/delivery.entity.js';
 import type { AttemptResult, DeliveryJob } from './delivery-job.js';
@@ -13,17 +13,11 @@ export interface AttemptRecord {
   nextAttemptAt: number | null;
 }
 
-function* loadJobs(ids: string[], leasedUntil: number): SqlWork<DeliveryJob[]> {
-  if (!ids.length) return [];
-  const { rows } = yield statement(
-    `SELECT d.id, d.message_id, d.attempts, m.payload, t.url, t.http_method, t.headers, t.signing_secret
-       FROM deliveries d
-       JOIN messages m ON m.id = d.message_id
-       JOIN destinations t ON t.id = d.destination_id
-      WHERE d.id IN (${ids.map(() => '?').join(', ')})`,
-    ids,
-  );
-  return rows.map((row: Row) => ({
+const JOB_COLUMNS = `d.id, d.message_id, d.attempts, m.payload, t.url, t.http_method, t.headers, t.signing_secret`;
+const JOB_JOINS = `JOIN messages m ON m.id = d.message_id JOIN destinations t ON t.id = d.destination_id`;
+
+function toJob(row: Row, leasedUntil: number): DeliveryJob {
+  return {
     deliveryId: String(row.id),
     messageId: String(row.message_id),
     attemptsMade: Number(row.attempts),
@@ -33,7 +27,26 @@ function* loadJobs(ids: string[], leasedUntil: number): SqlWork<DeliveryJob[]> {
     headers: JSON.parse(String(row.headers)) as Record<string, string>,
     signingSecret: String(row.signing_secret),
     payload: String(row.payload),
-  }));
+  };
+}
+
+function* loadJobs(ids: string[], leasedUntil: number): SqlWork<DeliveryJob[]> {
+  if (!ids.length) return [];
+  const { rows } = yield statement(
+    `SELECT ${JOB_COLUMNS} FROM deliveries d ${JOB_JOINS} WHERE d.id IN (${ids.map(() => '?').join(', ')})`,
+    ids,
+  );
+  return rows.map((row) => toJob(row, leasedUntil));
+}
+
+/** Postgres claims and loads in one statement (one round trip, no explicit transaction). */
+function* claimWithReturningJoin(lease: Statement, leasedUntil: number): SqlWork<DeliveryJob[]> {
+  const { rows } = yield statement(
+    `WITH d0 AS (${lease.text.replace('RETURNING id', 'RETURNING id, message_id, destination_id, attempts')})
+     SELECT ${JOB_COLUMNS} FROM d0 d ${JOB_JOINS}`,
+    lease.params,
+  );
+  return rows.map((row) => toJob(row, leasedUntil));
 }
 
 /**
@@ -43,7 +56,7 @@ function* loadJobs(ids: string[], leasedUntil: number): SqlWork<DeliveryJob[]> {
  */
 export function* claimDueDeliveries(limit: number, now: number, leasedUntil: number, dialect: Dialect): SqlWork<DeliveryJob[]> {
   const skipLocked = dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
-  const { rows } = yield statement(
+  const lease = statement(
     `UPDATE deliveries SET leased_until = ?
       WHERE id IN (
         SELECT id FROM deliveries
@@ -53,6 +66,8 @@ export function* claimDueDeliveries(limit: number, now: number, leasedUntil: num
       RETURNING id`,
     [leasedUntil, now, now, limit],
   );
+  if (dialect === 'postgres') return yield* claimWithReturningJoin(lease, leasedUntil);
+  const { rows } = yield lease;
   return yield* loadJobs(
     rows.map((row) => String(row.id)),
     leasedUntil,
@@ -60,13 +75,15 @@ export function* claimDueDeliveries(limit: number, now: number, leasedUntil: num
 }
 
 /** Leases one named delivery if it is still pending and not leased (a queue job carries only the id). */
-export function* claimDelivery(id: string, now: number, leasedUntil: number): SqlWork<DeliveryJob | null> {
-  const { rows } = yield statement(
+export function* claimDelivery(id: string, now: number, leasedUntil: number, dialect: Dialect): SqlWork<DeliveryJob | null> {
+  const lease = statement(
     `UPDATE deliveries SET leased_until = ?
       WHERE id = ? AND status = 'pending' AND (leased_until IS NULL OR leased_until <= ?)
       RETURNING id`,
     [leasedUntil, id, now],
   );
+  if (dialect === 'postgres') return (yield* claimWithReturningJoin(lease, leasedUntil))[0] ?? null;
+  const { rows } = yield lease;
   if (!rows.length) return null;
   const [job] = yield* loadJobs([id], leasedUntil);
   return job ?? null;
