@@ -98,5 +98,9 @@ describe('kill -9 of the service', () => {
     };
     await expectEventually(async () => expect(await unfinished('pending')).toBe(0), { timeoutMs: 30_000, intervalMs: 200 });
     expect(await unfinished('failed')).toBe(0);
+
+    // The restarted process delivers on its worker thread; /metrics merges that thread's counters.
+    const metrics = await (await fetch(`${server?.url}/metrics`)).text();
+    expect(metrics).toMatch(/data_pusher_delivery_attempts_total\{outcome="succeeded"\} [1-9]/);
   }, 120_000);
 });

@@ -54,7 +54,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    // From a route this is Fastify's reply; from middleware (the ingest token check) Node's raw response.
+    // Fastify's reply from a route; Node's raw response where an error is raised in Nest middleware.
     const response = host.switchToHttp().getResponse<FastifyReply | ServerResponse>();
     const request = host.switchToHttp().getRequest<FastifyRequest | IncomingMessage>();
     const adapter = this.adapterHost.httpAdapter;

@@ -17,6 +17,7 @@ describe('parseEnvironment', () => {
       logLevel: 'info',
       queuePrefix: 'data-pusher',
       sweepIntervalMs: 30_000,
+      deliveryThread: true,
     });
   });
 

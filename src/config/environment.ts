@@ -25,6 +25,8 @@ export interface AppConfig {
   queuePrefix: string;
   /** How often workers look for pending deliveries whose queue job was lost. */
   sweepIntervalMs: number;
+  /** ROLE=all without Redis: deliver on a worker thread of the process, so ingest and delivery use two cores. */
+  deliveryThread: boolean;
 }
 
 export class EnvironmentError extends Error {}
@@ -57,6 +59,7 @@ const schema = Joi.object({
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   QUEUE_PREFIX: Joi.string().pattern(/^[\w.-]{1,64}$/).default('data-pusher'),
   SWEEP_INTERVAL_MS: Joi.number().integer().min(100).max(3_600_000).default(30_000),
+  DELIVERY_THREAD: Joi.boolean().default(true),
 });
 
 interface ValidatedEnvironment {
@@ -75,6 +78,7 @@ interface ValidatedEnvironment {
   LOG_LEVEL: string;
   QUEUE_PREFIX: string;
   SWEEP_INTERVAL_MS: number;
+  DELIVERY_THREAD: boolean;
 }
 
 /**
@@ -117,5 +121,6 @@ export function parseEnvironment(env: Record<string, string | undefined>): AppCo
     logLevel: validated.LOG_LEVEL,
     queuePrefix: validated.QUEUE_PREFIX,
     sweepIntervalMs: validated.SWEEP_INTERVAL_MS,
+    deliveryThread: validated.DELIVERY_THREAD,
   };
 }

@@ -4,9 +4,9 @@ import { AccountsService } from '../accounts/accounts.service.js';
 import { type AuthenticatedIngestRequest, TOKEN_HEADER, UNAUTHENTICATED } from './ingest-request.js';
 
 /**
- * Resolves the account from `CL-X-TOKEN` (any case: Node lower-cases header names). It runs twice over:
- * as Nest middleware before Fastify reads the body, so that an unauthenticated request never has its body
- * parsed or size-checked, and as the route's guard, which finds the work already done.
+ * Resolves the account from `CL-X-TOKEN` (any case: Node lower-cases header names). It runs twice over: in
+ * a Fastify onRequest hook before the body is read (see DataHandlerModule), so that an unauthenticated
+ * request never has its body parsed or size-checked, and as the route's guard, which finds it done.
  */
 @Injectable()
 export class AppTokenGuard implements CanActivate {

@@ -1,8 +1,10 @@
-import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { AccountsModule } from '../accounts/accounts.module.js';
+import { errorBody } from '../common/http-error.filter.js';
 import { AppTokenGuard } from './app-token.guard.js';
-import { AppTokenMiddleware } from './app-token.middleware.js';
-import { INGEST_PATH } from './ingest-request.js';
+import { INGEST_PATH, UNAUTHENTICATED } from './ingest-request.js';
 import { IngestController } from './ingest.controller.js';
 import { IngestService } from './ingest.service.js';
 
@@ -12,8 +14,28 @@ import { IngestService } from './ingest.service.js';
   controllers: [IngestController],
   providers: [AppTokenGuard, IngestService],
 })
-export class DataHandlerModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AppTokenMiddleware).forRoutes({ path: INGEST_PATH, method: RequestMethod.POST });
+export class DataHandlerModule implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly guard: AppTokenGuard,
+  ) {}
+
+  /**
+   * The token check also runs in Fastify's onRequest phase, before the body is read: an unauthenticated
+   * request gets its 401 without its body being parsed or size-checked. The route's guard then finds the
+   * account already resolved.
+   */
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify?.addHook) return;
+    const route = `/${INGEST_PATH}`;
+    fastify.addHook('onRequest', async (request, reply) => {
+      if (request.method !== 'POST' || request.routeOptions.url !== route) return;
+      try {
+        await this.guard.authenticate(request.raw);
+      } catch {
+        return reply.code(401).send(errorBody(401, UNAUTHENTICATED));
+      }
+    });
   }
 }

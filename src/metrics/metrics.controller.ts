@@ -14,6 +14,6 @@ export class MetricsController {
   @ApiProduces('text/plain')
   @ApiOperation({ summary: 'Prometheus metrics of this process; no auth (keep it on an internal network)' })
   scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+    return this.metrics.scrape();
   }
 }

@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { isMainThread } from 'node:worker_threads';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SqlRunner, statement } from '../database/sql.js';
+
+type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
 /** Prometheus metrics of this process, scraped at GET /metrics. */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
+  /** Other threads of this process (the delivery thread), merged into every scrape. */
+  private readonly sources: Array<() => Promise<MetricsJson>> = [];
 
   readonly ingestRequests = new Counter({
     name: 'data_pusher_ingest_requests_total',
@@ -29,7 +34,8 @@ export class MetricsService {
   });
 
   constructor(sql: SqlRunner) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'data_pusher_' });
+    // Process-wide figures (CPU, memory) once per process, from the main thread.
+    if (isMainThread) collectDefaultMetrics({ register: this.registry, prefix: 'data_pusher_' });
     let backlog: Promise<{ pending: number; oldestDueAt: number | null }> | null = null;
     // One query serves both gauges of a scrape.
     const readBacklog = () =>
@@ -41,6 +47,7 @@ export class MetricsService {
       name: 'data_pusher_pending_deliveries',
       help: 'Deliveries waiting for a (first or next) attempt, across all processes',
       registers: [this.registry],
+      aggregator: 'max',
       async collect() {
         this.set((await readBacklog()).pending);
       },
@@ -49,10 +56,21 @@ export class MetricsService {
       name: 'data_pusher_oldest_pending_delivery_age_seconds',
       help: 'How overdue the most overdue pending delivery is (0 when none is overdue)',
       registers: [this.registry],
+      aggregator: 'max',
       async collect() {
         const { oldestDueAt } = await readBacklog();
         this.set(oldestDueAt === null ? 0 : Math.max(0, (Date.now() - oldestDueAt) / 1000));
       },
     });
+  }
+
+  addSource(source: () => Promise<MetricsJson>): void {
+    this.sources.push(source);
+  }
+
+  async scrape(): Promise<string> {
+    if (!this.sources.length) return this.registry.metrics();
+    const all = await Promise.all([this.registry.getMetricsAsJSON(), ...this.sources.map((source) => source())]);
+    return AggregatorRegistry.aggregate(all).metrics();
   }
 }

@@ -1,8 +1,11 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { BroadcastChannel } from 'node:worker_threads';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { DeliveryProcessor } from '../delivery-processor.js';
 import { DeliveryRecorder } from '../delivery-recorder.js';
 import { DeliveryQueue } from './delivery-queue.js';
+
+const WAKE_CHANNEL = 'data-pusher:new-deliveries';
 
 /** How often the database is swept for due retries and expired leases. */
 export const POLL_INTERVAL_MS = 500;
@@ -26,6 +29,8 @@ export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicatio
   private retryTimer: NodeJS.Timeout | undefined;
   private retryTimerAt = Infinity;
   private readonly minimumClaim: number;
+  /** Wake-ups between the threads of one process: ingest on the main thread, delivery on its own. */
+  private otherThreads: BroadcastChannel | undefined;
 
   constructor(
     private readonly processor: DeliveryProcessor,
@@ -37,7 +42,17 @@ export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicatio
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.role === 'api') return;
+    if (this.config.role === 'api') {
+      this.otherThreads = new BroadcastChannel(WAKE_CHANNEL);
+      this.otherThreads.unref();
+      return;
+    }
+    if (this.config.role === 'worker') {
+      // A delivery thread (see delivery-thread.ts) is woken by its main thread's ingests.
+      this.otherThreads = new BroadcastChannel(WAKE_CHANNEL);
+      this.otherThreads.unref();
+      this.otherThreads.onmessage = () => this.wake();
+    }
     this.running = true;
     this.pollTimer = setInterval(() => this.wake(), POLL_INTERVAL_MS);
     this.pollTimer.unref();
@@ -45,7 +60,8 @@ export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicatio
   }
 
   async enqueue(): Promise<void> {
-    this.wake();
+    if (this.config.role === 'api') this.otherThreads?.postMessage('wake');
+    else this.wake();
   }
 
   /** The embedded queue is the database, which /health checks already. */
@@ -54,6 +70,7 @@ export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicatio
   /** Stops claiming, lets attempts in flight finish (each bounded by DELIVERY_TIMEOUT_MS), commits them. */
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
+    this.otherThreads?.close();
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
     if (this.inFlight.size) this.logger.log(`Waiting for ${this.inFlight.size} deliveries in flight`);
