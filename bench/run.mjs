@@ -91,7 +91,7 @@ async function main() {
     await adminPost(service, adminKey, '/destinations', { account_id: account.account_id, url: `${sink.url}/hook`, http_method: 'POST', headers: {} });
     const ingest = await load(`${service.url}/server/incoming_data`, { 'cl-x-token': account.app_secret_token }, 'ingest');
     const accepted = ingest['2xx'];
-    const ingestStarted = Date.parse(ingest.start);
+    const ingestStarted = new Date(ingest.start).getTime();
     await waitForCount(sink, accepted, 'deliveries of the ingest run');
     const endToEndSeconds = (Date.now() - ingestStarted) / 1000;
     results.ingest = ingest.requests.average;
@@ -108,7 +108,7 @@ async function main() {
       amount: backlog,
     });
     // A fixed number of requests: the rate is what was answered over the run's whole duration.
-    results.apiIngest = backlogRun['2xx'] / ((Date.parse(backlogRun.finish) - Date.parse(backlogRun.start)) / 1000);
+    results.apiIngest = backlogRun['2xx'] / ((new Date(backlogRun.finish).getTime() - new Date(backlogRun.start).getTime()) / 1000);
     results.apiIngestP50 = backlogRun.latency.p50;
     results.apiIngestP99 = backlogRun.latency.p99;
     const queued = backlogRun['2xx'];

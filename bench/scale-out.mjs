@@ -31,7 +31,7 @@ export async function measureScaleOut({ load, waitForCount, adminPost, postgresU
     const account = await adminPost(api, adminKey, '/accounts', { email: 'bench@example.com', account_name: 'Bench' });
     await adminPost(api, adminKey, '/destinations', { account_id: account.account_id, url: `${sink.url}/hook`, http_method: 'POST', headers: {} });
     const ingest = await load(`${api.url}/server/incoming_data`, { 'cl-x-token': account.app_secret_token }, 'scale-out ingest');
-    const started = Date.parse(ingest.start);
+    const started = new Date(ingest.start).getTime();
     await waitForCount(sink, ingest['2xx'], 'scale-out deliveries');
     log(`  … ${ingest['2xx']} messages delivered`);
     return {
