@@ -213,6 +213,22 @@ describe('delivery to destinations', () => {
     expect(target.received[1].at - target.received[0].at).toBeGreaterThanOrEqual(900);
   });
 
+  it('honours a Retry-After of centuries only up to 24 hours, and the log still reads', async () => {
+    const target = await sink(() => ({ status: 429, headers: { 'Retry-After': '9999999999999' } }));
+    const account = await createAccount(t);
+    await createDestination(t, account.account_id, { url: `${target.url}/absurd` });
+    const messageId = await send(account.app_secret_token, { a: 1 });
+    const delivery = await expectEventually(async () => {
+      const view = await deliveryOf(messageId);
+      expect(view.attempts).toBe(1);
+      return view;
+    });
+    expect(delivery.status).toBe('pending');
+    const dueIn = Date.parse(delivery.next_attempt_at as string) - Date.now();
+    expect(dueIn).toBeGreaterThan(23 * 3600_000);
+    expect(dueIn).toBeLessThanOrEqual(24 * 3600_000);
+  });
+
   it('cuts off a destination slower than DELIVERY_TIMEOUT_MS and records the timeout', async () => {
     const target = await sink(() => ({ status: 200, delayMs: 3_000 }));
     const account = await createAccount(t);

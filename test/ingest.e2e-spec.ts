@@ -100,6 +100,20 @@ describe('POST /server/incoming_data', () => {
     expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'Invalid Data' });
   });
 
+  it('answers JSON nested too deeply to handle with 400 Invalid Data, not a 500', async () => {
+    const depth = 100_000;
+    const body = `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const app = await startTestApp({ MAX_PAYLOAD_BYTES: String(1024 * 1024) });
+    try {
+      const account = await createAccount(app);
+      const res = await request(app.server).post(INGEST).set('CL-X-TOKEN', account.app_secret_token).set('Content-Type', 'application/json').send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.message).toBe('Invalid Data');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('answers a body over MAX_PAYLOAD_BYTES with 413', async () => {
     const token = await accountWithSink();
     const res = await request(t.server).post(INGEST).set('CL-X-TOKEN', token).send({ big: 'x'.repeat(4096) }).expect(413);

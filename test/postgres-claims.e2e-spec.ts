@@ -5,7 +5,9 @@ import { buildDataSourceOptions } from '../src/database/data-source-options.js';
 import { runMigrations } from '../src/database/migrate.js';
 import { SqlRunner } from '../src/database/sql.js';
 import { claimDueDeliveries } from '../src/delivery/delivery-store.sql.js';
+import { expectEventually } from './support/expect-eventually.js';
 import { createAccount, createDestination } from './support/factories.js';
+import { startSink } from './support/sink.js';
 import { createTestSchema, type TestSchema } from './support/postgres-schema.js';
 import { requirePostgres } from './support/require-service.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -130,6 +132,25 @@ describeWithPostgres('ingest on PostgreSQL', () => {
       [res.body.message_id],
     );
     expect(rows.map((row) => [row.payload, Number(row.n)])).toEqual([['{"a":1}', 2]]);
+  });
+
+  it('records an answer holding a NUL byte (Postgres text cannot) without holding up other deliveries', async () => {
+    const target = await startSink((req) => (req.path === '/binary' ? { status: 200, body: 'bin\u0000ary' } : { status: 200, body: 'ok' }));
+    try {
+      const account = await createAccount(t);
+      await createDestination(t, account.account_id, { url: `${target.url}/binary` });
+      await createDestination(t, account.account_id, { url: `${target.url}/plain` });
+      const res = await request(t.server).post('/server/incoming_data').set('CL-X-TOKEN', account.app_secret_token).send({ a: 1 }).expect(202);
+      const deliveries = await expectEventually(async () => {
+        const view = await request(t.server).get(`/messages/${res.body.message_id}`).set(t.admin).expect(200);
+        expect(view.body.deliveries.map((d: { status: string }) => d.status)).toEqual(['succeeded', 'succeeded']);
+        return view.body.deliveries as Array<{ history: Array<{ response_body: string }> }>;
+      });
+      expect(deliveries.flatMap((d) => d.history.map((h) => h.response_body)).sort()).toEqual(['bin\uFFFDary', 'ok']);
+      expect(target.received).toHaveLength(2);
+    } finally {
+      await target.close();
+    }
   });
 
   it('keeps one message per Idempotency-Key under concurrent duplicates', async () => {

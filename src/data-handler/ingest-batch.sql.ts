@@ -1,5 +1,5 @@
 import { newId } from '../common/ids.js';
-import { placeholders, type SqlValue, type SqlWork, statement } from '../database/sql.js';
+import { type Dialect, placeholders, type SqlValue, type SqlWork, statement } from '../database/sql.js';
 
 /** How long an Idempotency-Key is remembered per account. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -13,6 +13,8 @@ export interface NewMessage {
 }
 
 export interface StoredMessage {
+  /** The account was deleted between the token check and the commit: nothing was stored. */
+  accountGone?: boolean;
   messageId: string;
   destinations: number;
   /** The deliveries this call created: empty for a replayed idempotency key. */
@@ -20,6 +22,8 @@ export interface StoredMessage {
 }
 
 const keyOf = (accountId: string, key: string) => `${accountId}\n${key}`;
+const sortKey = (m: NewMessage) => `${m.accountId}\n${m.idempotencyKey ?? ''}\n${m.id}`;
+const byKey = (a: NewMessage, b: NewMessage) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0);
 
 function orEach<T>(items: T[], clause: string, params: (item: T) => SqlValue[]): { text: string; params: SqlValue[] } {
   return { text: items.map(() => `(${clause})`).join(' OR '), params: items.flatMap(params) };
@@ -42,7 +46,18 @@ function* insertRows(table: string, columns: string[], rows: SqlValue[][], suffi
  * again: it gets the first message's id. The unique index on (account_id, idempotency_key) decides races,
  * also between processes; keys older than the window are released first so they can be used again.
  */
-export function* storeMessages(messages: NewMessage[], now: number): SqlWork<StoredMessage[]> {
+export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialect): SqlWork<StoredMessage[]> {
+  // Rows read here must stay until the commit: on Postgres, FOR KEY SHARE stops a concurrent delete of the
+  // account or destination (SQLite runs the whole work synchronously, so nothing can interleave).
+  const keepRows = dialect === 'postgres' ? ' FOR KEY SHARE' : '';
+  const accountIds = [...new Set(batch.map((m) => m.accountId))];
+  const { rows: accountRows } = yield statement(
+    `SELECT id FROM accounts WHERE id IN (${accountIds.map(() => '?').join(', ')})${keepRows}`,
+    accountIds,
+  );
+  const liveAccounts = new Set(accountRows.map((row) => String(row.id)));
+  const messages = batch.filter((m) => liveAccounts.has(m.accountId));
+
   const firstByKey = new Map<string, NewMessage>();
   const toInsert: NewMessage[] = [];
   for (const message of messages) {
@@ -56,7 +71,10 @@ export function* storeMessages(messages: NewMessage[], now: number): SqlWork<Sto
       toInsert.push(message);
     }
   }
-  const keyed = [...firstByKey.values()];
+  // Concurrent batches touch the unique index in one global order, so they wait for each other instead of
+  // deadlocking.
+  toInsert.sort(byKey);
+  const keyed = [...firstByKey.values()].sort(byKey);
 
   if (keyed.length) {
     const match = orEach(keyed, 'account_id = ? AND idempotency_key = ?', (m) => [m.accountId, m.idempotencyKey]);
@@ -82,11 +100,10 @@ export function* storeMessages(messages: NewMessage[], now: number): SqlWork<Sto
     for (const row of rows) existingByKey.set(keyOf(String(row.account_id), String(row.idempotency_key)), String(row.id));
   }
 
-  const accountIds = [...new Set(messages.map((m) => m.accountId))];
-  const { rows: destinationRows } = yield statement(
-    `SELECT id, account_id FROM destinations WHERE account_id IN (${accountIds.map(() => '?').join(', ')})`,
-    accountIds,
-  );
+  const liveIds = [...liveAccounts];
+  const { rows: destinationRows } = liveIds.length
+    ? yield statement(`SELECT id, account_id FROM destinations WHERE account_id IN (${liveIds.map(() => '?').join(', ')})${keepRows}`, liveIds)
+    : { rows: [] };
   const destinationsByAccount = new Map<string, string[]>();
   for (const row of destinationRows) {
     const list = destinationsByAccount.get(String(row.account_id)) ?? [];
@@ -121,7 +138,8 @@ export function* storeMessages(messages: NewMessage[], now: number): SqlWork<Sto
     for (const row of rows) replayedCounts.set(String(row.message_id), Number(row.n));
   }
 
-  return messages.map((message) => {
+  return batch.map((message) => {
+    if (!liveAccounts.has(message.accountId)) return { accountGone: true, messageId: '', destinations: 0, newDeliveryIds: [] };
     const newDeliveryIds = deliveryIdsByMessage.get(message.id);
     if (newDeliveryIds) return { messageId: message.id, destinations: newDeliveryIds.length, newDeliveryIds };
     const key = keyOf(message.accountId, message.idempotencyKey as string);

@@ -13,6 +13,7 @@ import {
   Put,
   Req,
   Res,
+  UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
@@ -31,10 +32,19 @@ import { AppTokenAuth, Public } from '../common/auth.decorators.js';
 import { ErrorResponseDto } from '../common/error-response.dto.js';
 import { AppTokenGuard } from './app-token.guard.js';
 import { IngestAcceptedDto } from './dto/ingest-response.dto.js';
-import { type AuthenticatedIngestRequest, INGEST_PATH, INVALID_DATA } from './ingest-request.js';
+import { type AuthenticatedIngestRequest, INGEST_PATH, INVALID_DATA, UNAUTHENTICATED } from './ingest-request.js';
 import { IngestService } from './ingest.service.js';
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/** The exact text that is stored, signed and sent. Nesting too deep to serialise is the client's error. */
+function serialize(body: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(body);
+  } catch {
+    throw new BadRequestException(INVALID_DATA);
+  }
+}
 
 function isJsonObject(body: unknown): body is Record<string, unknown> {
   return typeof body === 'object' && body !== null && !Array.isArray(body);
@@ -78,7 +88,8 @@ export class IngestController {
       throw new BadRequestException(`Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
     }
     const accountId = (request.raw as AuthenticatedIngestRequest).accountId as string;
-    const stored = await this.ingest.accept(accountId, JSON.stringify(body), key);
+    const stored = await this.ingest.accept(accountId, serialize(body), key);
+    if (stored.accountGone) throw new UnauthorizedException(UNAUTHENTICATED);
     return { message_id: stored.messageId, status: 'accepted', destinations: stored.destinations };
   }
 

@@ -63,7 +63,7 @@ export class IngestService {
     let stored: StoredMessage[];
     try {
       const messages = batch.map((item) => item.message);
-      stored = await this.sql.transaction(() => storeMessages(messages, Date.now()));
+      stored = await this.sql.transaction(() => storeMessages(messages, Date.now(), this.sql.dialect));
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;

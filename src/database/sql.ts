@@ -111,7 +111,19 @@ export class SqlRunner {
     return { rows: [], changes: prepared.run(...query.params).changes };
   }
 
+  /** Postgres may abort one of two transactions that wait on each other; running it again is the remedy. */
   private async runPostgres<T>(work: () => SqlWork<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.runPostgresOnce(work);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw error;
+      }
+    }
+  }
+
+  private async runPostgresOnce<T>(work: () => SqlWork<T>): Promise<T> {
     const client = await this.postgresPool().connect();
     try {
       await client.query('BEGIN');

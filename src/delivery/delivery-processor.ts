@@ -45,12 +45,19 @@ export class DeliveryProcessor {
     return this.sql.run(() => claimDelivery(deliveryId, now, now + this.leaseMs, this.sql.dialect));
   }
 
-  /** How long the delivery stays leased by another attempt; null when it is not pending and leased. */
-  async leaseRemainingMs(deliveryId: string): Promise<number | null> {
+  /**
+   * For a delivery that could not be claimed: how long until it could be (leased by another attempt, or its
+   * next attempt not due yet); null when it is no longer pending.
+   */
+  async msUntilClaimable(deliveryId: string): Promise<number | null> {
     const { rows } = await this.sql.execute(
-      statement("SELECT leased_until FROM deliveries WHERE id = ? AND status = 'pending' AND leased_until IS NOT NULL", [deliveryId]),
+      statement("SELECT leased_until, next_attempt_at FROM deliveries WHERE id = ? AND status = 'pending'", [deliveryId]),
     );
-    return rows.length ? Math.max(0, Number(rows[0].leased_until) - Date.now()) : null;
+    if (!rows.length) return null;
+    const now = Date.now();
+    const leasedFor = rows[0].leased_until === null ? 0 : Number(rows[0].leased_until) - now;
+    const dueIn = rows[0].next_attempt_at === null ? 0 : Number(rows[0].next_attempt_at) - now;
+    return Math.max(0, leasedFor, dueIn);
   }
 
   async attempt(job: DeliveryJob): Promise<AttemptOutcome> {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { SqlRunner } from '../database/sql.js';
 import { type AttemptRecord, recordAttempts } from './delivery-store.sql.js';
 
@@ -16,6 +16,7 @@ export class DeliveryRecorder {
   private waiting: Array<{ record: AttemptRecord; done: (error?: unknown) => void }> = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly commits = new Set<Promise<void>>();
+  private readonly logger = new Logger(DeliveryRecorder.name);
 
   constructor(private readonly sql: SqlRunner) {}
 
@@ -44,9 +45,20 @@ export class DeliveryRecorder {
       .transaction(() => recordAttempts(batch.map((entry) => entry.record), Date.now()))
       .then(
         () => batch.forEach((entry) => entry.done()),
-        (error: unknown) => batch.forEach((entry) => entry.done(error)),
+        // One bad record must not hold the others hostage: each is tried again in its own transaction.
+        () => Promise.all(batch.map((entry) => this.commitAlone(entry))).then(() => undefined),
       )
       .finally(() => this.commits.delete(commit));
     this.commits.add(commit);
+  }
+
+  private async commitAlone(entry: { record: AttemptRecord; done: (error?: unknown) => void }): Promise<void> {
+    try {
+      await this.sql.transaction(() => recordAttempts([entry.record], Date.now()));
+      entry.done();
+    } catch (error) {
+      this.logger.error(`Could not record an attempt of delivery ${entry.record.job.deliveryId}: ${String(error)}`);
+      entry.done(error);
+    }
   }
 }

@@ -74,13 +74,13 @@ export function* claimDueDeliveries(limit: number, now: number, leasedUntil: num
   );
 }
 
-/** Leases one named delivery if it is still pending and not leased (a queue job carries only the id). */
+/** Leases one named delivery if it is still pending, due and not leased (a queue job carries only the id). */
 export function* claimDelivery(id: string, now: number, leasedUntil: number, dialect: Dialect): SqlWork<DeliveryJob | null> {
   const lease = statement(
     `UPDATE deliveries SET leased_until = ?
-      WHERE id = ? AND status = 'pending' AND (leased_until IS NULL OR leased_until <= ?)
+      WHERE id = ? AND status = 'pending' AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
       RETURNING id`,
-    [leasedUntil, id, now],
+    [leasedUntil, id, now, now],
   );
   if (dialect === 'postgres') return (yield* claimWithReturningJoin(lease, leasedUntil))[0] ?? null;
   const { rows } = yield lease;
@@ -93,6 +93,11 @@ export function* claimDelivery(id: string, now: number, leasedUntil: number, dia
  * Records finished attempts: the delivery's new state and one history row each. An attempt whose lease was
  * lost (expired and taken by another worker, or the delivery deleted) is not recorded over the new owner's.
  */
+/** Postgres text cannot hold NUL, and a destination's answer may be binary. */
+function storableText(value: string | null): string | null {
+  return value === null ? null : value.replace(/\u0000/g, '\uFFFD');
+}
+
 export function* recordAttempts(records: AttemptRecord[], now: number): SqlWork<number> {
   const history: SqlValue[][] = [];
   for (const { job, result, at, status, nextAttemptAt } of records) {
@@ -101,10 +106,19 @@ export function* recordAttempts(records: AttemptRecord[], now: number): SqlWork<
           SET status = ?, attempts = ?, next_attempt_at = ?, leased_until = NULL,
               last_status_code = ?, last_error = ?, updated_at = ?
         WHERE id = ? AND leased_until = ?`,
-      [status, job.attemptsMade + 1, nextAttemptAt, result.statusCode, result.error, now, job.deliveryId, job.leasedUntil],
+      [status, job.attemptsMade + 1, nextAttemptAt, result.statusCode, storableText(result.error), now, job.deliveryId, job.leasedUntil],
     );
     if (changes) {
-      history.push([newId(), job.deliveryId, job.attemptsMade + 1, at, result.statusCode, result.durationMs, result.error, result.responseBody]);
+      history.push([
+        newId(),
+        job.deliveryId,
+        job.attemptsMade + 1,
+        at,
+        result.statusCode,
+        result.durationMs,
+        storableText(result.error),
+        storableText(result.responseBody),
+      ]);
     }
   }
   const columns = ['id', 'delivery_id', 'attempt', 'at', 'status_code', 'duration_ms', 'error', 'response_body'];

@@ -155,3 +155,10 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(header, now)).toBeNull();
   });
 });
+
+describe('nextRetryDelayMs with an absurd Retry-After', () => {
+  it('honours it only up to 24 hours', () => {
+    expect(nextRetryDelayMs([1_000], 1, { random: () => 0.5, retryAfterMs: 9_999_999_999_999_000 })).toBe(24 * 60 * 60 * 1000);
+  });
+});
+

@@ -17,6 +17,9 @@ const JITTER = 0.2;
  * A Retry-After longer than our own delay wins: the receiver knows when it will be ready, and
  * coming back earlier only earns another rejection.
  */
+/** The longest Retry-After honoured: 24 h. */
+export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
+
 export function nextRetryDelayMs(
   schedule: readonly number[],
   attemptsMade: number,
@@ -30,8 +33,10 @@ export function nextRetryDelayMs(
   // Clamped so a misbehaving random source can never push the delay outside the ±20 % band.
   const r = Math.min(Math.max((options.random ?? Math.random)(), 0), 1);
   const jittered = Math.round(schedule[attemptsMade - 1] * (1 - JITTER + 2 * JITTER * r));
-  const retryAfter = options.retryAfterMs;
-  return retryAfter != null && retryAfter > jittered ? retryAfter : jittered;
+  // A receiver may ask for any wait; beyond a day it is more likely a bug than a plan, and an absurd value
+  // would push next_attempt_at past what a date (or a BIGINT) can hold.
+  const retryAfter = options.retryAfterMs == null ? null : Math.min(options.retryAfterMs, MAX_RETRY_AFTER_MS);
+  return retryAfter !== null && retryAfter > jittered ? retryAfter : jittered;
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];

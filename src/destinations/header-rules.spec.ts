@@ -10,7 +10,7 @@ describe('headerProblems', () => {
     expect(headerProblems(value)).toEqual(['headers must be a JSON object of header name to string value']);
   });
 
-  it.each(['Host', 'content-length', 'Transfer-Encoding', 'CONNECTION'])('rejects the framing header %s', (name) => {
+  it.each(['Host', 'content-length', 'Transfer-Encoding', 'CONNECTION', 'Expect', 'upgrade', 'Keep-Alive'])('rejects the framing header %s', (name) => {
     expect(headerProblems({ [name]: 'x' })).toEqual([`headers: "${name}" is set by the HTTP client and may not be stored`]);
   });
 

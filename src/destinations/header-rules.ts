@@ -4,8 +4,11 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const CONTROL_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** Characters an HTTP/1.1 header value can carry at all (Node refuses anything beyond Latin-1). */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-/** Framing headers belong to the HTTP client; a stored value would corrupt the request. */
-export const FORBIDDEN_HEADERS = ['host', 'content-length', 'transfer-encoding', 'connection'];
+/**
+ * Framing and connection headers belong to the HTTP client: a stored value would corrupt the request, and
+ * the client refuses Expect, Upgrade and Keep-Alive outright (every delivery would fail).
+ */
+export const FORBIDDEN_HEADERS = ['host', 'content-length', 'transfer-encoding', 'connection', 'expect', 'upgrade', 'keep-alive'];
 export const MAX_HEADERS = 100;
 export const MAX_HEADER_VALUE_LENGTH = 8192;
 

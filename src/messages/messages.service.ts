@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service.js';
@@ -26,6 +26,8 @@ function summaryStatus(pending: number, failed: number): DeliveryStatus {
 /** The delivery log: what was received, where it went, every attempt. */
 @Injectable()
 export class MessagesService {
+  private readonly logger = new Logger(MessagesService.name);
+
   constructor(
     @InjectRepository(Message) private readonly messages: Repository<Message>,
     @InjectRepository(Delivery) private readonly deliveries: Repository<Delivery>,
@@ -131,7 +133,13 @@ export class MessagesService {
       );
     });
     const ids = rows.map((row) => String(row.id));
-    if (ids.length) await this.queue.enqueue(ids);
+    // Committed already: if the queue is unreachable now, the worker's sweep finds them; the caller need
+    // not wait for Redis to come back.
+    if (ids.length) {
+      this.queue.enqueue(ids).catch((error: unknown) => {
+        this.logger.warn(`Could not enqueue ${ids.length} retried deliveries now; the sweep will pick them up: ${String(error)}`);
+      });
+    }
     return ids.length;
   }
 }

@@ -26,6 +26,10 @@ export async function createAccount(t: TestApp, fields: Record<string, unknown> 
   return res.body as AccountBody;
 }
 
+/**
+ * A destination; by default on the loopback discard port, where nothing listens: tests send traffic to
+ * 127.0.0.1 only, even for deliveries they do not look at.
+ */
 export async function createDestination(
   t: TestApp,
   accountId: string,
@@ -34,7 +38,7 @@ export async function createDestination(
   const res = await request(t.server)
     .post('/destinations')
     .set(t.admin)
-    .send({ account_id: accountId, url: 'https://hooks.example.com/data-pusher', http_method: 'POST', headers: {}, ...fields })
+    .send({ account_id: accountId, url: 'http://127.0.0.1:9/data-pusher', http_method: 'POST', headers: {}, ...fields })
     .expect(201);
   return res.body as DestinationBody;
 }

@@ -39,10 +39,10 @@ export class BullDeliveryWorker extends WorkerHost implements OnApplicationBoots
     const { deliveryId } = job.data;
     const claimed = await this.processor.claim(deliveryId);
     if (!claimed) {
-      // Done already (a stale or repeated job), or leased by a worker that may have died: come back when
-      // that lease has run out; if the attempt was recorded by then, the claim simply finds nothing.
-      const leaseLeftMs = await this.processor.leaseRemainingMs(deliveryId);
-      if (leaseLeftMs !== null) throw new RetryLater(leaseLeftMs + 100);
+      // Done already (a stale or repeated job): nothing to do. Leased by a worker that may have died, or not
+      // due yet: come back then; if the attempt was recorded meanwhile, the claim finds what is next.
+      const waitMs = await this.processor.msUntilClaimable(deliveryId);
+      if (waitMs !== null) throw new RetryLater(waitMs + 100);
       return;
     }
     const outcome = await this.processor.attempt(claimed);

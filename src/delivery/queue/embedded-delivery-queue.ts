@@ -22,7 +22,8 @@ export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicatio
   private readonly inFlight = new Set<Promise<void>>();
   private readonly unrecorded = new Set<Promise<void>>();
   private running = false;
-  private pumping = false;
+  /** The claim loop running now, if any: shutdown waits for it so no claimed delivery goes untracked. */
+  private pumping: Promise<void> | null = null;
   /** Set when more may be due than the last claim took. */
   private moreDue = false;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -73,6 +74,7 @@ export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicatio
     this.otherThreads?.close();
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
+    await this.pumping;
     if (this.inFlight.size) this.logger.log(`Waiting for ${this.inFlight.size} deliveries in flight`);
     await Promise.allSettled([...this.inFlight]);
     await this.recorder.flush();
@@ -84,9 +86,15 @@ export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicatio
     void this.pump();
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping || !this.running) return;
-    this.pumping = true;
+  private pump(): Promise<void> {
+    if (this.pumping || !this.running) return this.pumping ?? Promise.resolve();
+    this.pumping = this.claimWhileDue().finally(() => {
+      this.pumping = null;
+    });
+    return this.pumping;
+  }
+
+  private async claimWhileDue(): Promise<void> {
     try {
       while (this.running && this.moreDue) {
         const free = this.config.workerConcurrency - this.inFlight.size;
@@ -99,8 +107,6 @@ export class EmbeddedDeliveryQueue extends DeliveryQueue implements OnApplicatio
       }
     } catch (error) {
       this.logger.error(`Claiming due deliveries failed; retrying at the next poll: ${String(error)}`);
-    } finally {
-      this.pumping = false;
     }
   }
 
