@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, type Repository } from 'typeorm';
 import { newId } from '../common/ids.js';
+import { MicroBatcher } from '../common/micro-batcher.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
 import { generateAppSecretToken, sha256Hex } from '../common/secrets.js';
 import { SqlRunner, statement } from '../database/sql.js';
@@ -85,9 +86,21 @@ export class AccountsService {
     return token;
   }
 
-  /** The hot path of every ingest: one indexed lookup by the token's hash, straight through the SqlRunner. */
-  async findIdByToken(token: string): Promise<string | null> {
-    const { rows } = await this.sql.execute(statement('SELECT id FROM accounts WHERE token_hash = ?', [sha256Hex(token)]));
-    return rows.length ? String(rows[0].id) : null;
+  /**
+   * The hot path of every ingest: an indexed lookup by the token's hash. The lookups of concurrent requests
+   * share one statement; each still reads the database after its request arrived, so a rotated token stops
+   * working at once.
+   */
+  findIdByToken(token: string): Promise<string | null> {
+    return this.tokenLookups.submit(sha256Hex(token));
   }
+
+  private readonly tokenLookups = new MicroBatcher<string, string | null>(async (hashes) => {
+    const unique = [...new Set(hashes)];
+    const { rows } = await this.sql.execute(
+      statement(`SELECT id, token_hash FROM accounts WHERE token_hash IN (${unique.map(() => '?').join(', ')})`, unique),
+    );
+    const byHash = new Map(rows.map((row) => [String(row.token_hash), String(row.id)]));
+    return hashes.map((hash) => byHash.get(hash) ?? null);
+  });
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { MicroBatcher } from '../common/micro-batcher.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { SqlRunner, statement } from '../database/sql.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -6,7 +7,7 @@ import type { DeliveryStatus } from '../messages/entities/delivery.entity.js';
 import { DeliveryAttemptError, DeliveryDispatcher } from './delivery-dispatcher.js';
 import type { AttemptResult, DeliveryJob } from './delivery-job.js';
 import { DeliveryRecorder } from './delivery-recorder.js';
-import { claimDelivery, claimDueDeliveries } from './delivery-store.sql.js';
+import { claimDeliveries, claimDueDeliveries } from './delivery-store.sql.js';
 import { nextRetryDelayMs } from './retry-policy.js';
 
 export interface AttemptOutcome {
@@ -40,10 +41,23 @@ export class DeliveryProcessor {
     return this.sql.run(() => claimDueDeliveries(limit, now, now + this.leaseMs, this.sql.dialect));
   }
 
+  /** Claims one delivery by id; the claims of concurrent queue jobs share one statement. */
   claim(deliveryId: string): Promise<DeliveryJob | null> {
-    const now = Date.now();
-    return this.sql.run(() => claimDelivery(deliveryId, now, now + this.leaseMs, this.sql.dialect));
+    return this.claims.submit(deliveryId);
   }
+
+  private readonly claims = new MicroBatcher<string, DeliveryJob | null>(async (ids) => {
+    const now = Date.now();
+    const unique = [...new Set(ids)];
+    const jobs = await this.sql.run(() => claimDeliveries(unique, now, now + this.leaseMs, this.sql.dialect));
+    const byId = new Map(jobs.map((job) => [job.deliveryId, job]));
+    // A repeated id gets its job once: the other callers find it claimed, as they would one by one.
+    return ids.map((id) => {
+      const job = byId.get(id) ?? null;
+      byId.delete(id);
+      return job;
+    });
+  });
 
   /**
    * For a delivery that could not be claimed: how long until it could be (leased by another attempt, or its

@@ -74,25 +74,26 @@ export function* claimDueDeliveries(limit: number, now: number, leasedUntil: num
   );
 }
 
-/** Leases one named delivery if it is still pending, due and not leased (a queue job carries only the id). */
-export function* claimDelivery(id: string, now: number, leasedUntil: number, dialect: Dialect): SqlWork<DeliveryJob | null> {
+/**
+ * Leases the named deliveries that are still pending, due and not leased (queue jobs carry only ids; the
+ * jobs that arrive together are claimed together).
+ */
+export function* claimDeliveries(ids: string[], now: number, leasedUntil: number, dialect: Dialect): SqlWork<DeliveryJob[]> {
   const lease = statement(
     `UPDATE deliveries SET leased_until = ?
-      WHERE id = ? AND status = 'pending' AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
+      WHERE id IN (${ids.map(() => '?').join(', ')})
+        AND status = 'pending' AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
       RETURNING id`,
-    [leasedUntil, id, now, now],
+    [leasedUntil, ...ids, now, now],
   );
-  if (dialect === 'postgres') return (yield* claimWithReturningJoin(lease, leasedUntil))[0] ?? null;
+  if (dialect === 'postgres') return yield* claimWithReturningJoin(lease, leasedUntil);
   const { rows } = yield lease;
-  if (!rows.length) return null;
-  const [job] = yield* loadJobs([id], leasedUntil);
-  return job ?? null;
+  return yield* loadJobs(
+    rows.map((row) => String(row.id)),
+    leasedUntil,
+  );
 }
 
-/**
- * Records finished attempts: the delivery's new state and one history row each. An attempt whose lease was
- * lost (expired and taken by another worker, or the delivery deleted) is not recorded over the new owner's.
- */
 /** Postgres text cannot hold NUL, and a destination's answer may be binary. */
 function storableText(value: string | null): string | null {
   return value === null ? null : value.replace(/\u0000/g, '\uFFFD');
