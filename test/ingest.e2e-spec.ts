@@ -55,8 +55,8 @@ describe('POST /server/incoming_data', () => {
     await request(t.server).post(`${INGEST}/`).set('cl-x-token', token).send({ a: 1 }).expect(202);
   });
 
-  it.each(['get', 'put', 'patch', 'delete'] as const)('answers %s with 405 Invalid Data and Allow: POST', async (method) => {
-    const res = await request(t.server)[method](INGEST).expect(405);
+  it.each(['get', 'put', 'patch', 'delete', 'options', 'trace'] as const)('answers %s with 405 Invalid Data and Allow: POST', async (method) => {
+    const res = await request(t.server)[method](`${INGEST}/`).expect(405);
     expect(res.headers.allow).toBe('POST');
     expect(res.body).toEqual({ statusCode: 405, error: 'Method Not Allowed', message: 'Invalid Data' });
   });

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { AccountsModule } from '../accounts/accounts.module.js';
 import { errorBody } from '../common/http-error.filter.js';
 import { AppTokenGuard } from './app-token.guard.js';
-import { INGEST_PATH, UNAUTHENTICATED } from './ingest-request.js';
+import { INGEST_PATH, INVALID_DATA, UNAUTHENTICATED } from './ingest-request.js';
 import { IngestController } from './ingest.controller.js';
 import { IngestService } from './ingest.service.js';
 
@@ -21,14 +21,20 @@ export class DataHandlerModule implements OnModuleInit {
   ) {}
 
   /**
-   * The token check also runs in Fastify's onRequest phase, before the body is read: an unauthenticated
-   * request gets its 401 without its body being parsed or size-checked. The route's guard then finds the
-   * account already resolved.
+   * What must act before Nest does. The 405 answers for every other method. The token check in Fastify's
+   * onRequest phase, before the body is read: an unauthenticated request gets its 401 without its body
+   * being parsed or size-checked; the route's guard then finds the account already resolved.
    */
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify?.addHook) return;
     const route = `/${INGEST_PATH}`;
+    // Every other method gets the contract's 405, with the Allow header that says what would work.
+    fastify.route({
+      method: ['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE'],
+      url: route,
+      handler: (_request, reply) => reply.code(405).header('Allow', 'POST').send(errorBody(405, INVALID_DATA)),
+    });
     fastify.addHook('onRequest', async (request, reply) => {
       if (request.method !== 'POST' || request.routeOptions.url !== route) return;
       try {

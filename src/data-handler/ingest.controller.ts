@@ -2,17 +2,10 @@ import {
   BadRequestException,
   Body,
   Controller,
-  Delete,
-  Get,
   Headers,
   HttpCode,
-  MethodNotAllowedException,
-  Options,
-  Patch,
   Post,
-  Put,
   Req,
-  Res,
   UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
@@ -21,14 +14,13 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBody,
-  ApiExcludeEndpoint,
   ApiHeader,
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppTokenAuth, Public } from '../common/auth.decorators.js';
+import type { FastifyRequest } from 'fastify';
+import { AppTokenAuth } from '../common/auth.decorators.js';
 import { ErrorResponseDto } from '../common/error-response.dto.js';
 import { AppTokenGuard } from './app-token.guard.js';
 import { IngestAcceptedDto } from './dto/ingest-response.dto.js';
@@ -92,45 +84,4 @@ export class IngestController {
     if (stored.accountGone) throw new UnauthorizedException(UNAUTHENTICATED);
     return { message_id: stored.messageId, status: 'accepted', destinations: stored.destinations };
   }
-
-  /* Every other method gets the contract's 405, with the Allow header that says what would work. */
-  @Get()
-  @Public()
-  @ApiExcludeEndpoint()
-  refuseGet(@Res({ passthrough: true }) reply: FastifyReply): never {
-    return refuseMethod(reply);
-  }
-
-  @Put()
-  @Public()
-  @ApiExcludeEndpoint()
-  refusePut(@Res({ passthrough: true }) reply: FastifyReply): never {
-    return refuseMethod(reply);
-  }
-
-  @Patch()
-  @Public()
-  @ApiExcludeEndpoint()
-  refusePatch(@Res({ passthrough: true }) reply: FastifyReply): never {
-    return refuseMethod(reply);
-  }
-
-  @Delete()
-  @Public()
-  @ApiExcludeEndpoint()
-  refuseDelete(@Res({ passthrough: true }) reply: FastifyReply): never {
-    return refuseMethod(reply);
-  }
-
-  @Options()
-  @Public()
-  @ApiExcludeEndpoint()
-  refuseOptions(@Res({ passthrough: true }) reply: FastifyReply): never {
-    return refuseMethod(reply);
-  }
-}
-
-function refuseMethod(reply: FastifyReply): never {
-  void reply.header('Allow', 'POST');
-  throw new MethodNotAllowedException(INVALID_DATA);
 }
