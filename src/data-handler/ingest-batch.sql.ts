@@ -22,8 +22,11 @@ export interface StoredMessage {
 }
 
 const keyOf = (accountId: string, key: string) => `${accountId}\n${key}`;
-const sortKey = (m: NewMessage) => `${m.accountId}\n${m.idempotencyKey ?? ''}\n${m.id}`;
-const byKey = (a: NewMessage, b: NewMessage) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0);
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+const byKey = (a: NewMessage, b: NewMessage) =>
+  compareText(a.accountId, b.accountId) || compareText(a.idempotencyKey ?? '', b.idempotencyKey ?? '') || compareText(a.id, b.id);
 
 function orEach<T>(items: T[], clause: string, params: (item: T) => SqlValue[]): { text: string; params: SqlValue[] } {
   return { text: items.map(() => `(${clause})`).join(' OR '), params: items.flatMap(params) };
