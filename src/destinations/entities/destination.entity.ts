@@ -15,7 +15,7 @@ export class Destination {
   accountId: string;
 
   @ManyToOne('Account', (account: Account) => account.destinations, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'account_id' })
+  @JoinColumn({ name: 'account_id', foreignKeyConstraintName: 'FK_destinations_account' })
   account?: Relation<Account>;
 
   @Column({ type: 'text' })

@@ -1,8 +1,9 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { epochMillis } from '../../database/columns.js';
 import type { Delivery } from './delivery.entity.js';
 
 @Entity('delivery_attempts')
+@Index('IDX_delivery_attempts_delivery_id', ['deliveryId', 'attempt'])
 export class DeliveryAttempt {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -11,7 +12,7 @@ export class DeliveryAttempt {
   deliveryId: string;
 
   @ManyToOne('Delivery', (delivery: Delivery) => delivery.history, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'delivery_id' })
+  @JoinColumn({ name: 'delivery_id', foreignKeyConstraintName: 'FK_delivery_attempts_delivery' })
   delivery?: Relation<Delivery>;
 
   @Column({ type: 'integer' })

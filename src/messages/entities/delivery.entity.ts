@@ -1,4 +1,5 @@
-import { Column, Entity, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, type Relation } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, type Relation } from 'typeorm';
+import type { Destination } from '../../destinations/entities/destination.entity.js';
 import { epochMillis } from '../../database/columns.js';
 import type { DeliveryAttempt } from './delivery-attempt.entity.js';
 import type { Message } from './message.entity.js';
@@ -7,6 +8,9 @@ export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 @Entity('deliveries')
+@Index('IDX_deliveries_message_id', ['messageId'])
+@Index('IDX_deliveries_destination_id', ['destinationId'])
+@Index('IDX_deliveries_pending_due', ['nextAttemptAt'], { where: "status = 'pending'" })
 export class Delivery {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -15,16 +19,20 @@ export class Delivery {
   messageId: string;
 
   @ManyToOne('Message', (message: Message) => message.deliveries, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'message_id' })
+  @JoinColumn({ name: 'message_id', foreignKeyConstraintName: 'FK_deliveries_message' })
   message?: Relation<Message>;
 
   @Column({ name: 'destination_id', type: 'uuid' })
   destinationId: string;
 
+  @ManyToOne('Destination', { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'destination_id', foreignKeyConstraintName: 'FK_deliveries_destination' })
+  destination?: Relation<Destination>;
+
   @Column({ type: 'varchar', length: 10 })
   status: DeliveryStatus;
 
-  @Column({ type: 'integer' })
+  @Column({ type: 'integer', default: 0 })
   attempts: number;
 
   @Column({ name: 'next_attempt_at', type: 'bigint', nullable: true, transformer: epochMillis })

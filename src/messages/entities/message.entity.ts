@@ -1,14 +1,21 @@
-import { Column, Entity, OneToMany, PrimaryColumn, type Relation } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, type Relation } from 'typeorm';
+import type { Account } from '../../accounts/entities/account.entity.js';
 import { epochMillis } from '../../database/columns.js';
 import type { Delivery } from './delivery.entity.js';
 
 @Entity('messages')
+@Index('IDX_messages_account_id', ['accountId', 'id'])
+@Index('UQ_messages_idempotency_key', ['accountId', 'idempotencyKey'], { unique: true })
 export class Message {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
 
   @Column({ name: 'account_id', type: 'uuid' })
   accountId: string;
+
+  @ManyToOne('Account', { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'account_id', foreignKeyConstraintName: 'FK_messages_account' })
+  account?: Relation<Account>;
 
   /** The JSON text exactly as it is delivered and signed. */
   @Column({ type: 'text' })
