@@ -1,4 +1,4 @@
-import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -8,6 +8,7 @@ import { AccountsModule } from './accounts/accounts.module.js';
 import { AdminApiKey } from './common/admin-api-key.js';
 import { AuthGuard } from './common/auth.guard.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
+import { createValidationPipe } from './common/validation.js';
 import { APP_CONFIG, type AppConfig, appConfigNamespace } from './config/app-config.js';
 import { parseEnvironment } from './config/environment.js';
 import { buildLoggerOptions } from './config/logger-options.js';
@@ -56,10 +57,7 @@ export class AppModule {
         AdminApiKey,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-        },
+        { provide: APP_PIPE, useValue: createValidationPipe() },
       ],
     };
   }

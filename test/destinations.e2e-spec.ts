@@ -114,6 +114,23 @@ describe('destinations API', () => {
     });
 
     describe('validation', () => {
+      it('lists each header problem, and every other problem, as its own message', async () => {
+        const account = await createAccount(t);
+        const problems = await problemsOf(
+          request(t.server)
+            .post('/destinations')
+            .set(t.admin)
+            .send(valid(account.account_id, { url: 'nope', headers: { Host: 'x', 'Bad Name': 'y' } })),
+        );
+        expect(problems).toEqual(
+          expect.arrayContaining([
+            'url must be an absolute http(s) URL',
+            'headers: "Host" is set by the HTTP client and may not be stored',
+            'headers: "Bad Name" is not a valid HTTP header name',
+          ]),
+        );
+      });
+
       it.each([
         ['missing', undefined],
         ['relative', '/hooks/in'],
