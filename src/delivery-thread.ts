@@ -22,7 +22,8 @@ port.on('message', (message: { type: string; id?: number }) => {
   if (message.type === 'metrics') {
     void metrics.registry.getMetricsAsJSON().then((values) => port.postMessage({ type: 'metrics', id: message.id, values }));
   } else if (message.type === 'stop') {
-    void app.close().then(() => port.close());
+    // In a worker thread process.exit ends only the thread: idle keep-alive sockets cannot hold it open.
+    void app.close().then(() => process.exit(0));
   }
 });
 port.postMessage({ type: 'ready' });
