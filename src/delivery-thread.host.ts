@@ -8,6 +8,8 @@ type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 export class DeliveryThread {
   private readonly logger = new Logger(DeliveryThread.name);
   private nextRequest = 0;
+  private exited = false;
+  private stopping = false;
   private readonly pending = new Map<number, (values: MetricsJson) => void>();
 
   private constructor(private readonly worker: Worker) {
@@ -37,21 +39,41 @@ export class DeliveryThread {
       thread.logger.error(`The delivery thread failed: ${error.message}; stopping the process`);
       process.exit(1);
     });
+    worker.on('exit', (code) => {
+      thread.exited = true;
+      for (const resolve of thread.pending.values()) resolve([]);
+      thread.pending.clear();
+      if (!thread.stopping) {
+        thread.logger.error(`The delivery thread exited (code ${code}); stopping the process`);
+        process.exit(1);
+      }
+    });
     return thread;
   }
 
   metrics(): Promise<MetricsJson> {
+    if (this.exited) return Promise.resolve([]);
     const id = this.nextRequest++;
     return new Promise((resolve) => {
-      this.pending.set(id, resolve);
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve([]);
+      }, 5_000);
+      this.pending.set(id, (values) => {
+        clearTimeout(timer);
+        resolve(values);
+      });
       this.worker.postMessage({ type: 'metrics', id });
     });
   }
 
   /** Resolves once the thread has finished its attempts in flight, committed them and exited. */
   stop(): Promise<void> {
+    this.stopping = true;
+    if (this.exited) return Promise.resolve();
     return new Promise((resolve) => {
       this.worker.removeAllListeners('error');
+      this.worker.on('error', (error) => this.logger.error(`The delivery thread failed while stopping: ${error.message}`));
       this.worker.once('exit', () => resolve());
       this.worker.postMessage({ type: 'stop' });
     });

@@ -20,10 +20,17 @@ const port = parentPort;
 if (!port) throw new Error('delivery-thread.js runs only as a worker thread');
 port.on('message', (message: { type: string; id?: number }) => {
   if (message.type === 'metrics') {
-    void metrics.registry.getMetricsAsJSON().then((values) => port.postMessage({ type: 'metrics', id: message.id, values }));
+    // A failed scrape (the database away for a moment) answers empty rather than ending the thread.
+    metrics.registry
+      .getMetricsAsJSON()
+      .catch(() => [])
+      .then((values) => port.postMessage({ type: 'metrics', id: message.id, values }));
   } else if (message.type === 'stop') {
     // In a worker thread process.exit ends only the thread: idle keep-alive sockets cannot hold it open.
-    void app.close().then(() => process.exit(0));
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   }
 });
 port.postMessage({ type: 'ready' });

@@ -17,6 +17,8 @@ export async function createHttpApp(env: Record<string, string | undefined>): Pr
   const adapter = new FastifyAdapter({
     bodyLimit: config.maxPayloadBytes,
     routerOptions: { ignoreTrailingSlash: true },
+    // A client that stalls mid-request must not hold a connection (or a graceful shutdown) forever.
+    requestTimeout: 30_000,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     bufferLogs: true,

@@ -21,7 +21,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.log(`${signal} received: no new requests; finishing deliveries in flight`);
-    await app.getHttpAdapter().getInstance().close();
+    const fastify = app.getHttpAdapter().getInstance();
+    // Requests in flight get a few seconds to finish; a stalled client does not hold the shutdown.
+    const deadline = setTimeout(() => fastify.server.closeAllConnections(), 5_000);
+    await fastify.close();
+    clearTimeout(deadline);
     await deliveryThread?.stop();
     await app.close();
     process.exit(0);

@@ -102,5 +102,6 @@ describe('kill -9 of the service', () => {
     // The restarted process delivers on its worker thread; /metrics merges that thread's counters.
     const metrics = await (await fetch(`${server?.url}/metrics`)).text();
     expect(metrics).toMatch(/data_pusher_delivery_attempts_total\{outcome="succeeded"\} [1-9]/);
+    expect(metrics).toMatch(/data_pusher_process_start_time_seconds \d+/);
   }, 120_000);
 });

@@ -1,4 +1,4 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module, type OnModuleInit, UnauthorizedException } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { AccountsModule } from '../accounts/accounts.module.js';
@@ -31,7 +31,8 @@ export class DataHandlerModule implements OnModuleInit {
     const route = `/${INGEST_PATH}`;
     // Every other method gets the contract's 405, with the Allow header that says what would work.
     fastify.route({
-      method: ['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE'],
+      // HEAD comes with GET.
+      method: fastify.supportedMethods.filter((method) => method !== 'POST' && method !== 'HEAD'),
       url: route,
       handler: (_request, reply) => reply.code(405).header('Allow', 'POST').send(errorBody(405, INVALID_DATA)),
     });
@@ -39,8 +40,11 @@ export class DataHandlerModule implements OnModuleInit {
       if (request.method !== 'POST' || request.routeOptions.url !== route) return;
       try {
         await this.guard.authenticate(request.raw);
-      } catch {
-        return reply.code(401).send(errorBody(401, UNAUTHENTICATED));
+      } catch (error) {
+        // Only a missing or unknown token is the client's fault; a database failure must not look like one
+        // (clients treat 401 as final and would drop the data). It goes to the error filter: a logged 500.
+        if (error instanceof UnauthorizedException) return reply.code(401).send(errorBody(401, UNAUTHENTICATED));
+        throw error;
       }
     });
   }

@@ -70,7 +70,14 @@ export class MetricsService {
 
   async scrape(): Promise<string> {
     if (!this.sources.length) return this.registry.metrics();
-    const all = await Promise.all([this.registry.getMetricsAsJSON(), ...this.sources.map((source) => source())]);
-    return AggregatorRegistry.aggregate(all).metrics();
+    const own = await this.registry.getMetricsAsJSON();
+    const all = [own, ...(await Promise.all(this.sources.map((source) => source())))];
+    const merged = await AggregatorRegistry.aggregate(all).metrics();
+    // Merging drops the metrics marked 'omit' (such as the process start time); this thread's are the
+    // process's.
+    const omitted = await Promise.all(
+      own.filter((metric) => metric.aggregator === 'omit').map((metric) => this.registry.getSingleMetricAsString(metric.name)),
+    );
+    return [merged, ...omitted].join('\n');
   }
 }
