@@ -32,7 +32,7 @@ export async function measureScaleOut({ load, waitForCount, adminPost, postgresU
     await adminPost(api, adminKey, '/destinations', { account_id: account.account_id, url: `${sink.url}/hook`, http_method: 'POST', headers: {} });
     const ingest = await load(`${api.url}/server/incoming_data`, { 'cl-x-token': account.app_secret_token }, 'scale-out ingest');
     const started = new Date(ingest.start).getTime();
-    await waitForCount(sink, ingest['2xx'], 'scale-out deliveries');
+    await waitForCount(sink, ingest.warmup2xx + ingest['2xx'], 'scale-out deliveries');
     log(`  … ${ingest['2xx']} messages delivered`);
     return {
       ingest: ingest.requests.average,
