@@ -19,7 +19,7 @@ describe('MicroBatcher', () => {
     const batcher = new MicroBatcher(async (inputs: number[]) => {
       sizes.push(inputs.length);
       return inputs;
-    }, 2);
+    }, { maxBatch: 2 });
     await Promise.all([1, 2, 3, 4, 5].map((n) => batcher.submit(n)));
     expect(sizes).toEqual([2, 2, 1]);
   });
@@ -29,5 +29,27 @@ describe('MicroBatcher', () => {
       throw new Error('database down');
     });
     await expect(Promise.all([batcher.submit(1), batcher.submit(2)])).rejects.toThrow('database down');
+  });
+
+  it('runs at most maxConcurrent batches at once; calls made meanwhile form the next batch', async () => {
+    const sizes: number[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const batcher = new MicroBatcher(
+      async (inputs: number[]) => {
+        sizes.push(inputs.length);
+        await gate;
+        return inputs;
+      },
+      { maxConcurrent: 1 },
+    );
+    const first = batcher.submit(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = [2, 3, 4].map((n) => batcher.submit(n));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sizes).toEqual([1]);
+    release();
+    expect(await Promise.all([first, ...later])).toEqual([1, 2, 3, 4]);
+    expect(sizes).toEqual([1, 3]);
   });
 });

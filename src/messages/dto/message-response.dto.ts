@@ -47,7 +47,8 @@ export class DeliveryDto {
   history: AttemptDto[];
 }
 
-export class MessageDto {
+/** What every view of a message starts with. */
+class MessageFieldsDto {
   @ApiProperty({ format: 'uuid' })
   message_id: string;
 
@@ -56,7 +57,9 @@ export class MessageDto {
 
   @ApiProperty({ format: 'date-time' })
   received_at: string;
+}
 
+export class MessageDto extends MessageFieldsDto {
   @ApiProperty({ type: 'object', additionalProperties: true, example: { event: 'order.created', id: 42 } })
   payload: Record<string, unknown>;
 
@@ -64,16 +67,7 @@ export class MessageDto {
   deliveries: DeliveryDto[];
 }
 
-export class MessageSummaryDto {
-  @ApiProperty({ format: 'uuid' })
-  message_id: string;
-
-  @ApiProperty({ format: 'uuid' })
-  account_id: string;
-
-  @ApiProperty({ format: 'date-time' })
-  received_at: string;
-
+export class MessageSummaryDto extends MessageFieldsDto {
   @ApiProperty({
     enum: DELIVERY_STATUSES,
     description: 'pending while any delivery is pending; else failed if any failed; else succeeded',
