@@ -9,8 +9,15 @@ import { type ReceivedRequest, startSink, type Sink } from './support/sink.js';
 const describeWithPostgres = await requirePostgres();
 const describeWithBoth = (await requireRedis()) === describe.skip ? describe.skip : describeWithPostgres;
 
-/** A Redis database number only this test uses, so FLUSHDB touches nothing else. */
-const REDIS_DB = 13;
+/** Deletes this run's keys only (its own QUEUE_PREFIX), so runs on one Redis never touch each other's queues. */
+async function deleteQueueKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
 
 describeWithBoth('scale-out: one api and two workers on PostgreSQL and Redis', () => {
   let schema: TestSchema;
@@ -22,11 +29,12 @@ describeWithBoth('scale-out: one api and two workers on PostgreSQL and Redis', (
   let token = '';
   let accountId = '';
 
-  const redisUrl = `${TEST_REDIS_URL.replace(/\/\d*$/, '')}/${REDIS_DB}`;
+  const redisUrl = TEST_REDIS_URL;
+  const queuePrefix = () => `dp-test-${schema.name}`;
   const env = () => ({
     DATABASE_URL: schema.url,
     REDIS_URL: redisUrl,
-    QUEUE_PREFIX: `dp-test-${schema.name}`,
+    QUEUE_PREFIX: queuePrefix(),
     ADMIN_API_KEY: adminKey,
     ALLOW_PRIVATE_DESTINATIONS: 'true',
     DELIVERY_TIMEOUT_MS: '1000',
@@ -38,7 +46,6 @@ describeWithBoth('scale-out: one api and two workers on PostgreSQL and Redis', (
   beforeAll(async () => {
     schema = await createTestSchema('scale');
     redis = new Redis(redisUrl);
-    await redis.flushdb();
     sink = await startSink(() => ({ status: 200, delayMs: 5 }));
     // All three start at once against an empty schema: the migration lock lets one of them migrate.
     [api, ...workers] = await Promise.all([
@@ -57,7 +64,7 @@ describeWithBoth('scale-out: one api and two workers on PostgreSQL and Redis', (
   afterAll(async () => {
     await Promise.all([api, ...workers].filter(Boolean).map((p) => p.kill('SIGKILL')));
     await sink?.close();
-    await redis?.flushdb();
+    if (redis && schema) await deleteQueueKeys(redis, queuePrefix());
     redis?.disconnect();
     await schema?.drop();
   });
@@ -159,11 +166,11 @@ describeWithBoth('scale-out: one api and two workers on PostgreSQL and Redis', (
     await expectEventually(async () => expect(await pendingInDatabase()).toBe(0), { timeoutMs: 60_000, intervalMs: 200 });
   }, 120_000);
 
-  it('recovers deliveries whose jobs were wiped from Redis (FLUSHDB) through the sweep', async () => {
+  it('recovers deliveries whose jobs were wiped from Redis through the sweep', async () => {
     // Slow answers keep jobs waiting in Redis when it is wiped.
     sink.behave(() => ({ status: 200, delayMs: 100 }));
     const ids = await sendMany(200, 'flush');
-    await redis.flushdb();
+    await deleteQueueKeys(redis, queuePrefix());
     sink.behave(() => ({ status: 200, delayMs: 5 }));
     await expectEventually(() => expectAllDelivered(ids), { timeoutMs: 60_000, intervalMs: 200 });
     await expectEventually(async () => expect(await pendingInDatabase()).toBe(0), { timeoutMs: 60_000, intervalMs: 200 });
