@@ -1,93 +1,87 @@
-import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { isIP } from 'node:net';
 
-// Ranges a webhook must never reach: anything that lands inside our own host or network (SSRF).
-const FORBIDDEN_IPV4: readonly [string, number][] = [
-  ['0.0.0.0', 8], // "this network"; 0.0.0.0 reaches localhost on Linux
-  ['10.0.0.0', 8], // private
-  ['100.64.0.0', 10], // carrier-grade NAT, often the cloud provider's internal network
-  ['127.0.0.0', 8], // loopback
-  ['169.254.0.0', 16], // link-local, includes the 169.254.169.254 cloud metadata endpoint
-  ['172.16.0.0', 12], // private
-  ['192.168.0.0', 16], // private
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, and 255.255.255.255 broadcast
-];
-
-const FORBIDDEN_IPV6: readonly [string, number][] = [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
-  ['fc00::', 7], // unique local
-  ['fe80::', 10], // link-local
-  ['ff00::', 8], // multicast
-];
-
-const ipv4Blocks = new BlockList();
-for (const [network, prefix] of FORBIDDEN_IPV4) ipv4Blocks.addSubnet(network, prefix, 'ipv4');
-const ipv6Blocks = new BlockList();
-for (const [network, prefix] of FORBIDDEN_IPV6) ipv6Blocks.addSubnet(network, prefix, 'ipv6');
+/** IANA gives out global unicast IPv6 only from 2000::/3; ipaddr.js calls anything outside its special ranges "unicast". */
+const GLOBAL_UNICAST_IPV6 = ipaddr.IPv6.parseCIDR('2000::/3');
+/** RFC 6052 well-known NAT64 prefix: the only NAT64 form whose IPv4 address sits at a fixed place (the last 32 bits). */
+const WELL_KNOWN_NAT64 = ipaddr.IPv6.parseCIDR('64:ff9b::/96');
 
 /**
- * True when a delivery must not connect to this address (loopback, private, link-local,
- * multicast, reserved…). IPv6 forms that carry an IPv4 address are judged by that IPv4 address,
- * since that is where the packets end up.
+ * Why a delivery must not connect to this address, or null when it may: only global unicast addresses are
+ * allowed. The answer names the range as ipaddr.js does ("loopback", "private", "reserved", "teredo"…).
  *
- * Anything that is not an IP literal is forbidden: this is a deny check, so it fails closed.
+ * ipaddr.js decides the ranges (a well-kept list, RFC by RFC), so nothing here parses addresses by hand.
+ * IPv6 forms that carry an IPv4 address (IPv4-mapped, IPv4-translated, NAT64, 6to4, Teredo) are judged by
+ * that IPv4 address, since that is where the packets end up. Anything that is not an IP literal in standard
+ * notation (a name, `127.1`, `0x7f.0.0.1`) is refused: this is a deny check, so it fails closed.
+ *
+ * The one classification for both checks: IP literals in a destination URL (when it is created or changed,
+ * and again before each attempt) and every address a host name resolves to (at connect time).
  */
-export function isForbiddenAddress(ip: string): boolean {
-  const address = stripDecorations(ip.trim());
-  switch (isIP(address)) {
-    case 4:
-      return ipv4Blocks.check(address, 'ipv4');
-    case 6: {
-      const embedded = embeddedIpv4(parseIpv6(address));
-      return embedded !== null ? ipv4Blocks.check(embedded, 'ipv4') : ipv6Blocks.check(address, 'ipv6');
+export function refusedRange(text: string): string | null {
+  const literal = stripDecorations(text.trim());
+  if (isIP(literal) === 0) return 'not an IP address';
+  return isIP(literal) === 4 ? refusedIpv4Range(ipaddr.IPv4.parse(literal)) : refusedIpv6Range(ipaddr.IPv6.parse(canonicalIpv6(literal)));
+}
+
+/**
+ * The address as the URL parser that makes the request writes it (hex groups only). ipaddr.js reads the
+ * deprecated `::a.b.c.d` as if it were `::ffff:a.b.c.d`, so `::8.8.8.8` and `::808:808` would be judged
+ * differently; one spelling per address keeps the answer independent of how it was written.
+ */
+function canonicalIpv6(literal: string): string {
+  return new URL(`http://[${literal}]/`).hostname.slice(1, -1);
+}
+
+function refusedIpv4Range(address: ipaddr.IPv4): string | null {
+  const range = address.range();
+  return range === 'unicast' ? null : range;
+}
+
+function refusedIpv6Range(address: ipaddr.IPv6): string | null {
+  const range = address.range();
+  const carried = carriedIpv4(address, range);
+  if (carried === 'unknown') return `${range} (no fixed place for the IPv4 address it carries)`;
+  if (carried) {
+    for (const ipv4 of carried) {
+      const refused = refusedIpv4Range(ipv4);
+      if (refused) return `${range} form of ${ipv4.toString()} (${refused})`;
     }
+    return null;
+  }
+  if (range !== 'unicast') return range;
+  return address.match(GLOBAL_UNICAST_IPV6) ? null : 'reserved (outside 2000::/3, the global unicast space)';
+}
+
+/**
+ * The IPv4 addresses an IPv6 form delivers to, null when the form carries none, or 'unknown' for the
+ * local-use NAT64 prefix 64:ff9b:1::/48, whose IPv4 position each network chooses (RFC 8215): refused whole.
+ */
+function carriedIpv4(address: ipaddr.IPv6, range: string): ipaddr.IPv4[] | null | 'unknown' {
+  const [, g1, g2, g3, , , g6, g7] = address.parts;
+  switch (range) {
+    case 'ipv4Mapped': // ::ffff:a.b.c.d, what a dual-stack socket connects to as plain IPv4
+    case 'rfc6145': // ::ffff:0:a.b.c.d, IPv4-translated (SIIT)
+      return [ipv4(g6, g7)];
+    case 'rfc6052': // NAT64
+      return address.match(WELL_KNOWN_NAT64) ? [ipv4(g6, g7)] : 'unknown';
+    case '6to4': // 2002:AABB:CCDD::/48, the relay tunnels to AA.BB.CC.DD
+      return [ipv4(g1, g2)];
+    case 'teredo': // 2001:0:<server IPv4>:<flags>:<port>:<client IPv4, bits inverted>
+      return [ipv4(g2, g3), ipv4(g6 ^ 0xffff, g7 ^ 0xffff)];
     default:
-      return true;
+      return null;
   }
 }
 
-// URL hosts arrive as `[::1]` and link-local addresses may carry a zone (`fe80::1%eth0`);
-// BlockList.check quietly answers false for a zoned address, which would let it through.
+function ipv4(high: number, low: number): ipaddr.IPv4 {
+  return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+}
+
+// URL hosts arrive as `[::1]` and link-local addresses may carry a zone (`fe80::1%eth0`); the zone says
+// which interface, not which address, so the address alone is judged.
 function stripDecorations(address: string): string {
   const unbracketed = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
   const zone = unbracketed.indexOf('%');
   return zone === -1 ? unbracketed : unbracketed.slice(0, zone);
-}
-
-/** Expands a valid IPv6 literal (as accepted by net.isIP) into its eight 16-bit groups. */
-function parseIpv6(address: string): number[] {
-  const toGroups = (part: string): number[] => {
-    if (part === '') return [];
-    return part.split(':').flatMap((piece) => {
-      if (!piece.includes('.')) return [parseInt(piece, 16)];
-      const [a, b, c, d] = piece.split('.').map(Number);
-      return [(a << 8) | b, (c << 8) | d];
-    });
-  };
-  const gap = address.indexOf('::');
-  if (gap === -1) return toGroups(address);
-  const head = toGroups(address.slice(0, gap));
-  const tail = toGroups(address.slice(gap + 2));
-  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
-}
-
-/** Dotted IPv4 carried inside an IPv6 address, or null when the address does not carry one. */
-function embeddedIpv4(groups: number[]): string | null {
-  const zeros = (from: number, to: number): boolean => groups.slice(from, to).every((g) => g === 0);
-  const lastTwo = (): string => formatIpv4(groups[6], groups[7]);
-
-  // ::ffff:a.b.c.d, IPv4-mapped: what a dual-stack socket connects to as plain IPv4.
-  if (zeros(0, 5) && groups[5] === 0xffff) return lastTwo();
-  // ::a.b.c.d, IPv4-compatible (deprecated). Also covers :: and ::1, which map to 0.0.0.0/8.
-  if (zeros(0, 6)) return lastTwo();
-  // 64:ff9b::a.b.c.d, NAT64 well-known prefix: the gateway forwards to the embedded IPv4.
-  if (groups[0] === 0x64 && groups[1] === 0xff9b && zeros(2, 6)) return lastTwo();
-  // 2002:AABB:CCDD::/48, 6to4: the relay tunnels to the IPv4 in bits 16–47.
-  if (groups[0] === 0x2002) return formatIpv4(groups[1], groups[2]);
-  return null;
-}
-
-function formatIpv4(high: number, low: number): string {
-  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
 }

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isCancel } from 'axios';
 import { isIP } from 'node:net';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { isForbiddenAddress } from './address-policy.js';
+import { refusedRange } from './address-policy.js';
 import type { AttemptResult, DeliveryJob } from './delivery-job.js';
 import { ForbiddenDestinationError } from './guarded-lookup.js';
 import { appendPayloadToUrl } from './query-encoding.js';
@@ -111,10 +111,11 @@ export class DeliveryDispatcher {
   private refuseLiteralAddress(url: string): Omit<AttemptResult, 'durationMs'> | null {
     if (this.config.allowPrivateDestinations) return null;
     const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    if (!isIP(host) || !isForbiddenAddress(host)) return null;
+    const range = isIP(host) ? refusedRange(host) : null;
+    if (!range) return null;
     return {
       statusCode: null,
-      error: new ForbiddenDestinationError(host, host).message,
+      error: new ForbiddenDestinationError(host, host, range).message,
       responseBody: null,
       retryAfterMs: null,
       permanent: true,

@@ -1,13 +1,13 @@
 import { lookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import { isForbiddenAddress } from './address-policy.js';
+import { refusedRange } from './address-policy.js';
 
 /** The error recorded on a delivery whose destination is a private address. */
 export class ForbiddenDestinationError extends Error {
   readonly code = 'ERR_FORBIDDEN_DESTINATION';
-  constructor(host: string, address: string) {
+  constructor(host: string, address: string, range: string) {
     super(
-      `refused: ${host} resolves to ${address}, a loopback, private, link-local or otherwise non-public address ` +
-        '(set ALLOW_PRIVATE_DESTINATIONS=true to allow it)',
+      `refused: ${host} resolves to ${address}, which is not a public address (${range}); ` +
+        'set ALLOW_PRIVATE_DESTINATIONS=true to allow it',
     );
   }
 }
@@ -22,8 +22,10 @@ type LookupCallback = (error: Error | null, address: string | LookupAddress[], f
 export function guardedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
   lookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, []);
-    const forbidden = addresses.find((entry) => isForbiddenAddress(entry.address));
-    if (forbidden) return callback(new ForbiddenDestinationError(hostname, forbidden.address), []);
+    for (const { address } of addresses) {
+      const range = refusedRange(address);
+      if (range) return callback(new ForbiddenDestinationError(hostname, address, range), []);
+    }
     if (addresses.length === 0) return callback(new Error(`${hostname} has no address`), []);
     if (options.all) return callback(null, addresses);
     callback(null, addresses[0].address, addresses[0].family);
