@@ -1,10 +1,12 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type FindOptionsWhere, MoreThan, type Repository } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { newId } from '../common/ids.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { generateSigningSecret } from '../delivery/signer.js';
+import { refusedDestinationAddress } from './destination-url.js';
 import type { CreateDestinationDto, UpdateDestinationDto } from './dto/destination-input.dto.js';
 import { Destination } from './entities/destination.entity.js';
 
@@ -19,9 +21,11 @@ export class DestinationsService {
   constructor(
     @InjectRepository(Destination) private readonly destinations: Repository<Destination>,
     private readonly accounts: AccountsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(input: CreateDestinationDto): Promise<Destination> {
+    this.assertDeliverable(input.url);
     await this.accounts.assertExists(input.account_id);
     const now = Date.now();
     const destination = this.destinations.create({
@@ -58,6 +62,7 @@ export class DestinationsService {
   }
 
   async update(id: string, input: UpdateDestinationDto): Promise<Destination> {
+    if (input.url !== undefined) this.assertDeliverable(input.url);
     const destination = await this.get(id);
     if (input.account_id !== undefined && input.account_id !== destination.accountId) {
       throw new BadRequestException(['account_id cannot change: a destination stays with its account']);
@@ -76,6 +81,16 @@ export class DestinationsService {
       },
     );
     return destination;
+  }
+
+  /**
+   * A URL whose IP address deliveries would refuse is a 400 now, not a failed delivery later. This depends on
+   * the deployment (ALLOW_PRIVATE_DESTINATIONS), so it is checked here rather than with the DTO's fixed rules.
+   */
+  private assertDeliverable(url: string): void {
+    if (this.config.allowPrivateDestinations) return;
+    const refusal = refusedDestinationAddress(url);
+    if (refusal) throw new BadRequestException([refusal]);
   }
 
   async remove(id: string): Promise<void> {

@@ -3,16 +3,30 @@ import { Transform } from 'class-transformer';
 import {
   IsIn,
   IsOptional,
-  IsUrl,
   IsUUID,
-  MaxLength,
   registerDecorator,
   type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
 import { normalizeId } from '../../common/id.pipe.js';
 import { HTTP_METHODS, type HttpMethod } from '../entities/destination.entity.js';
+import { destinationUrlProblem, MAX_URL_LENGTH } from '../destination-url.js';
 import { headerProblems, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS } from '../header-rules.js';
+
+function IsDestinationUrl(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'isDestinationUrl',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options,
+      validator: {
+        validate: (value: unknown) => destinationUrlProblem(value) === null,
+        defaultMessage: (args?: ValidationArguments) => destinationUrlProblem(args?.value) ?? '',
+      },
+    });
+  };
+}
 
 function IsHeaderMap(options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) => {
@@ -33,12 +47,16 @@ const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' 
 const id = ({ value }: { value: unknown }) => normalizeId(value);
 
 export class DestinationFieldsDto {
-  @ApiProperty({ example: 'https://hooks.example.com/data-pusher', description: 'Absolute http(s) URL' })
-  @IsUrl(
-    { protocols: ['http', 'https'], require_protocol: true, require_tld: false, require_valid_protocol: true },
-    { message: 'url must be an absolute http(s) URL' },
-  )
-  @MaxLength(2048)
+  @ApiProperty({
+    example: 'https://hooks.example.com/data-pusher',
+    maxLength: MAX_URL_LENGTH,
+    description:
+      'Absolute http(s) URL, without a user name or password (send credentials in `headers`). Unless the server runs ' +
+      'with ALLOW_PRIVATE_DESTINATIONS=true, an IP address in it must be a public (global unicast) one: loopback, ' +
+      'private, link-local, CGNAT, documentation, benchmarking, multicast and reserved addresses, and their ' +
+      'IPv4-mapped, NAT64, 6to4 and Teredo forms, get 400. Host names are checked each time they are resolved.',
+  })
+  @IsDestinationUrl()
   url: string;
 
   @ApiProperty({ enum: HTTP_METHODS, example: 'POST', description: 'Any case in, upper case out' })
