@@ -8,7 +8,21 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const DESTINATION_FIELDS = ['account_id', 'created_at', 'destination_id', 'headers', 'http_method', 'signing_secret', 'updated_at', 'url'];
+const DESTINATION_FIELDS = [
+  'account_id',
+  'created_at',
+  'destination_id',
+  'disabled_at',
+  'disabled_reason',
+  'enabled',
+  'headers',
+  'http_method',
+  'max_in_flight',
+  'rate_limit',
+  'signing_secret',
+  'updated_at',
+  'url',
+];
 
 describe('destinations API', () => {
   let t: TestApp;
@@ -56,6 +70,11 @@ describe('destinations API', () => {
         http_method: 'POST',
         headers,
         signing_secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]+={0,2}$/),
+        enabled: true,
+        disabled_reason: null,
+        disabled_at: null,
+        rate_limit: null,
+        max_in_flight: null,
         created_at: expect.stringMatching(ISO_TIME),
         updated_at: expect.stringMatching(ISO_TIME),
       });

@@ -18,6 +18,8 @@ describe('parseEnvironment', () => {
       queuePrefix: 'data-pusher',
       sweepIntervalMs: 30_000,
       deliveryThread: true,
+      destinationMaxInFlight: 16,
+      autoDisableAfterMs: 432_000_000,
     });
   });
 
@@ -37,12 +39,24 @@ describe('parseEnvironment', () => {
     expect(parseEnvironment({ RETRY_SCHEDULE: '' }).retryScheduleMs).toEqual([]);
   });
 
+  it('reads the destination defaults: in-flight cap and auto-disable (0 turns it off)', () => {
+    expect(parseEnvironment({ DESTINATION_MAX_IN_FLIGHT: '4', AUTO_DISABLE_AFTER: '36h' })).toMatchObject({
+      destinationMaxInFlight: 4,
+      autoDisableAfterMs: 129_600_000,
+    });
+    expect(parseEnvironment({ AUTO_DISABLE_AFTER: '0' }).autoDisableAfterMs).toBeNull();
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ ROLE: 'boss' }, 'ROLE'],
-    [{ RETRY_SCHEDULE: '5s,5d' }, 'RETRY_SCHEDULE'],
+    [{ RETRY_SCHEDULE: '5s,5w' }, 'RETRY_SCHEDULE'],
+    [{ DESTINATION_MAX_IN_FLIGHT: '0' }, 'DESTINATION_MAX_IN_FLIGHT'],
+    [{ DESTINATION_MAX_IN_FLIGHT: '1.5' }, 'DESTINATION_MAX_IN_FLIGHT'],
+    [{ AUTO_DISABLE_AFTER: '5' }, 'AUTO_DISABLE_AFTER'],
+    [{ AUTO_DISABLE_AFTER: '-1d' }, 'AUTO_DISABLE_AFTER'],
     [{ DELIVERY_TIMEOUT_MS: '0' }, 'DELIVERY_TIMEOUT_MS'],
     [{ ALLOW_PRIVATE_DESTINATIONS: 'maybe' }, 'ALLOW_PRIVATE_DESTINATIONS'],
     [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],

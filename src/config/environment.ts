@@ -27,6 +27,10 @@ export interface AppConfig {
   sweepIntervalMs: number;
   /** ROLE=all without Redis: deliver on a worker thread of the process, so ingest and delivery use two cores. */
   deliveryThread: boolean;
+  /** Attempts in flight at once to one destination, per worker process, when the destination sets no max_in_flight. */
+  destinationMaxInFlight: number;
+  /** A destination failing (no success, a delivery failed for good) this long is disabled; null: never. */
+  autoDisableAfterMs: number | null;
 }
 
 export class EnvironmentError extends Error {}
@@ -35,8 +39,15 @@ const durationList = Joi.string().custom((value: string) => {
   const parts = value.split(',').map((part) => part.trim());
   if (value.trim() === '') return value;
   if (parts.some((part) => parseDuration(part) === null)) {
-    throw new Error('must be a comma-separated list of durations such as 5s,5m,2h (units ms, s, m, h)');
+    throw new Error('must be a comma-separated list of durations such as 5s,5m,2h (units ms, s, m, h, d)');
   }
+  return value;
+});
+
+/** One duration such as 5d; `0` means off. */
+const durationOrOff = Joi.string().custom((value: string) => {
+  if (value.trim() === '0') return value;
+  if (parseDuration(value) === null) throw new Error('must be a duration such as 12h or 5d (units ms, s, m, h, d), or 0 for off');
   return value;
 });
 
@@ -60,6 +71,8 @@ const schema = Joi.object({
   QUEUE_PREFIX: Joi.string().pattern(/^[\w.-]{1,64}$/).default('data-pusher'),
   SWEEP_INTERVAL_MS: Joi.number().integer().min(100).max(3_600_000).default(30_000),
   DELIVERY_THREAD: Joi.boolean().default(true),
+  DESTINATION_MAX_IN_FLIGHT: Joi.number().integer().min(1).max(10_000).default(16),
+  AUTO_DISABLE_AFTER: durationOrOff.default('5d'),
 });
 
 interface ValidatedEnvironment {
@@ -79,6 +92,8 @@ interface ValidatedEnvironment {
   QUEUE_PREFIX: string;
   SWEEP_INTERVAL_MS: number;
   DELIVERY_THREAD: boolean;
+  DESTINATION_MAX_IN_FLIGHT: number;
+  AUTO_DISABLE_AFTER: string;
 }
 
 /**
@@ -122,5 +137,7 @@ export function parseEnvironment(env: Record<string, string | undefined>): AppCo
     queuePrefix: validated.QUEUE_PREFIX,
     sweepIntervalMs: validated.SWEEP_INTERVAL_MS,
     deliveryThread: validated.DELIVERY_THREAD,
+    destinationMaxInFlight: validated.DESTINATION_MAX_IN_FLIGHT,
+    autoDisableAfterMs: validated.AUTO_DISABLE_AFTER.trim() === '0' ? null : parseDuration(validated.AUTO_DISABLE_AFTER),
   };
 }

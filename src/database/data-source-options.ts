@@ -9,9 +9,15 @@ import { Message } from '../messages/entities/message.entity.js';
 import { AccountsAndDestinations1763830000000 } from './migrations/1763830000000-AccountsAndDestinations.js';
 import { MessagesAndDeliveries1763830100000 } from './migrations/1763830100000-MessagesAndDeliveries.js';
 import { PendingDeliveriesIndex1763830200000 } from './migrations/1763830200000-PendingDeliveriesIndex.js';
+import { DestinationControls1795616161358 } from './migrations/1795616161358-DestinationControls.js';
 
 export const ENTITIES = [Account, Destination, Message, Delivery, DeliveryAttempt];
-export const MIGRATIONS = [AccountsAndDestinations1763830000000, MessagesAndDeliveries1763830100000, PendingDeliveriesIndex1763830200000];
+export const MIGRATIONS = [
+  AccountsAndDestinations1763830000000,
+  MessagesAndDeliveries1763830100000,
+  PendingDeliveriesIndex1763830200000,
+  DestinationControls1795616161358,
+];
 
 /**
  * The one options object for both Nest and the TypeORM CLI (ormconfig.ts). Migrations, never

@@ -7,6 +7,7 @@ import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { generateSigningSecret } from '../delivery/signer.js';
 import { refusedDestinationAddress } from './destination-url.js';
+import { controlChanges } from './destination-controls.js';
 import type { CreateDestinationDto, UpdateDestinationDto } from './dto/destination-input.dto.js';
 import { Destination } from './entities/destination.entity.js';
 
@@ -35,9 +36,16 @@ export class DestinationsService {
       httpMethod: input.http_method,
       headers: input.headers,
       signingSecret: generateSigningSecret(),
+      enabled: true,
+      disabledReason: null,
+      disabledAt: null,
+      rateLimit: null,
+      maxInFlight: null,
+      failingSince: null,
       createdAt: now,
       updatedAt: now,
     });
+    Object.assign(destination, controlChanges(destination, input, now));
     await this.destinations.insert(destination);
     return destination;
   }
@@ -70,13 +78,17 @@ export class DestinationsService {
     if (input.url !== undefined) destination.url = input.url;
     if (input.http_method !== undefined) destination.httpMethod = input.http_method;
     if (input.headers !== undefined) destination.headers = input.headers;
-    destination.updatedAt = Math.max(Date.now(), destination.updatedAt);
+    const now = Date.now();
+    const controls = controlChanges(destination, input, now);
+    Object.assign(destination, controls);
+    destination.updatedAt = Math.max(now, destination.updatedAt);
     await this.destinations.update(
       { id },
       {
         url: destination.url,
         httpMethod: destination.httpMethod,
         headers: destination.headers,
+        ...controls,
         updatedAt: destination.updatedAt,
       },
     );

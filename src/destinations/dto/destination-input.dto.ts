@@ -1,17 +1,21 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsOptional,
   IsUUID,
   registerDecorator,
   type ValidationArguments,
   type ValidationOptions,
+  ValidateIf,
 } from 'class-validator';
 import { normalizeId } from '../../common/id.pipe.js';
+import { IsIntegerInRange } from '../../common/is-integer-in-range.js';
 import { HTTP_METHODS, type HttpMethod } from '../entities/destination.entity.js';
 import { destinationUrlProblem, MAX_URL_LENGTH } from '../destination-url.js';
 import { headerProblems, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS } from '../header-rules.js';
+import { MAX_IN_FLIGHT_LIMIT, RATE_LIMIT_MAX } from '../destination-controls.js';
 
 function IsDestinationUrl(options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) => {
@@ -75,6 +79,44 @@ export class DestinationFieldsDto {
   })
   @IsHeaderMap()
   headers: Record<string, string>;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: true,
+    example: true,
+    description:
+      'false: new messages create no delivery for it and its pending deliveries wait; true again: they go on. ' +
+      'Setting false records disabled_reason "manual" and disabled_at; setting true clears both. Omitted: unchanged.',
+  })
+  @ValidateIf((_, value) => value !== undefined)
+  @IsBoolean({ message: 'enabled must be true or false' })
+  enabled?: boolean;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: RATE_LIMIT_MAX,
+    example: 50,
+    description: 'At most this many attempts per second to this destination, across all worker processes. null: no limit. Omitted: unchanged.',
+  })
+  @IsOptional()
+  @IsIntegerInRange(1, RATE_LIMIT_MAX, { message: `rate_limit must be an integer from 1 to ${RATE_LIMIT_MAX}, or null` })
+  rate_limit?: number | null;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: MAX_IN_FLIGHT_LIMIT,
+    example: 8,
+    description:
+      'At most this many attempts in flight to this destination at once, per worker process. ' +
+      'null: the server default DESTINATION_MAX_IN_FLIGHT (16 unless configured), and it stays null in answers. Omitted: unchanged.',
+  })
+  @IsOptional()
+  @IsIntegerInRange(1, MAX_IN_FLIGHT_LIMIT, { message: `max_in_flight must be an integer from 1 to ${MAX_IN_FLIGHT_LIMIT}, or null` })
+  max_in_flight?: number | null;
 }
 
 export class CreateDestinationDto extends DestinationFieldsDto {
@@ -84,7 +126,11 @@ export class CreateDestinationDto extends DestinationFieldsDto {
   account_id: string;
 }
 
-/** PUT: url, http_method and headers required; account_id may be given but must be the current one. */
+/**
+ * PUT: url, http_method and headers required; account_id may be given but must be the current one. The controls
+ * (enabled, rate_limit, max_in_flight) stay optional and, when omitted, unchanged: a client that only knows the
+ * three fields must not re-enable or unthrottle a destination by replacing its URL.
+ */
 export class ReplaceDestinationDto extends DestinationFieldsDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'If given, must be the current account: a destination never moves' })
   @IsOptional()

@@ -24,6 +24,31 @@ export class DestinationResponseDto {
   })
   signing_secret: string;
 
+  @ApiProperty({ example: true, description: 'false: no new deliveries; pending ones wait until it is enabled again' })
+  enabled: boolean;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'Read-only. Null while enabled; "manual" when disabled through the API, or why it was auto-disabled (e.g. "failing since 2026-01-02T03:04:05.000Z: HTTP 503")',
+  })
+  disabled_reason: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null, description: 'Read-only. When it was disabled; null while enabled' })
+  disabled_at: string | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 50, description: 'Attempts per second across all workers; null: no limit' })
+  rate_limit: number | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: null,
+    description: 'Attempts in flight at once per worker process; null: the server default DESTINATION_MAX_IN_FLIGHT (16 unless configured)',
+  })
+  max_in_flight: number | null;
+
   @ApiProperty({ format: 'date-time' })
   created_at: string;
 
@@ -47,6 +72,11 @@ export function toDestinationResponse(destination: Destination): DestinationResp
     http_method: destination.httpMethod,
     headers: destination.headers,
     signing_secret: destination.signingSecret,
+    enabled: destination.enabled,
+    disabled_reason: destination.disabledReason,
+    disabled_at: isoTime(destination.disabledAt),
+    rate_limit: destination.rateLimit,
+    max_in_flight: destination.maxInFlight,
     created_at: isoTime(destination.createdAt),
     updated_at: isoTime(destination.updatedAt),
   };

@@ -7,6 +7,7 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 @Entity('destinations')
 @Index('IDX_destinations_account_id', ['accountId', 'id'])
+@Index('IDX_destinations_failing_since', ['failingSince'], { where: 'failing_since IS NOT NULL' })
 export class Destination {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -29,6 +30,32 @@ export class Destination {
 
   @Column({ name: 'signing_secret', type: 'varchar', length: 100 })
   signingSecret: string;
+
+  /** False: new messages get no delivery for it, and its pending deliveries wait. */
+  @Column({ type: 'boolean', default: true })
+  enabled: boolean;
+
+  /** Why it is disabled: "manual", or the failure that auto-disabled it. Null while enabled. */
+  @Column({ name: 'disabled_reason', type: 'varchar', length: 500, nullable: true })
+  disabledReason: string | null;
+
+  @Column({ name: 'disabled_at', type: 'bigint', nullable: true, transformer: epochMillis })
+  disabledAt: number | null;
+
+  /** Attempts per second across all workers; null: unlimited. */
+  @Column({ name: 'rate_limit', type: 'integer', nullable: true })
+  rateLimit: number | null;
+
+  /** Attempts in flight at once per worker process; null: DESTINATION_MAX_IN_FLIGHT. */
+  @Column({ name: 'max_in_flight', type: 'integer', nullable: true })
+  maxInFlight: number | null;
+
+  /**
+   * Internal, never in the API: since when no attempt has succeeded while some have failed (epoch ms), for
+   * auto-disable. Null while the destination is healthy.
+   */
+  @Column({ name: 'failing_since', type: 'bigint', nullable: true, transformer: epochMillis })
+  failingSince: number | null;
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
   createdAt: number;
