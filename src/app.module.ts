@@ -17,6 +17,7 @@ import { buildDataSourceOptions } from './database/data-source-options.js';
 import { DatabaseModule } from './database/database.module.js';
 import { runMigrations } from './database/migrate.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
+import { DeliveryWorkerModule } from './delivery/delivery-worker.module.js';
 import { DestinationsModule } from './destinations/destinations.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MessagesModule } from './messages/messages.module.js';
@@ -49,7 +50,8 @@ export class AppModule {
         }),
         DatabaseModule,
         MetricsModule,
-        DeliveryModule.forRoot(config),
+        DeliveryModule,
+        ...(config.role === 'api' ? [] : [DeliveryWorkerModule.forRoot(config, env)]),
         ...(config.role === 'worker' ? [] : API_MODULES),
         HealthModule,
       ],

@@ -1,21 +1,15 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { DeliveryThread } from './delivery-thread.host.js';
 import { EnvironmentError, parseEnvironment } from './config/environment.js';
 import { createHttpApp } from './http-app.js';
-import { MetricsService } from './metrics/metrics.service.js';
 
 async function main(): Promise<void> {
   const config = parseEnvironment(process.env);
-  // ROLE=all on the embedded queue: the main thread serves HTTP (as an api), a worker thread delivers.
-  const threaded = config.role === 'all' && !config.redisUrl && config.deliveryThread;
-  const app = await createHttpApp(threaded ? { ...process.env, ROLE: 'api' } : process.env);
+  const app = await createHttpApp(process.env);
   const logger = new Logger('Main');
-  const deliveryThread = threaded ? await DeliveryThread.start(process.env) : null;
-  if (deliveryThread) app.get(MetricsService).addSource(() => deliveryThread.metrics());
 
   // Order matters on SIGTERM: first stop taking requests (in-flight ones are answered), then let the
-  // delivery worker finish its attempts and commit them (Nest's shutdown hooks), then exit.
+  // scheduler finish its attempts and commit them (Nest's shutdown hooks), then exit.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -26,7 +20,6 @@ async function main(): Promise<void> {
     const deadline = setTimeout(() => fastify.server.closeAllConnections(), 5_000);
     await fastify.close();
     clearTimeout(deadline);
-    await deliveryThread?.stop();
     await app.close();
     process.exit(0);
   };
@@ -35,7 +28,7 @@ async function main(): Promise<void> {
 
   await app.listen(config.port, config.host);
   logger.log(
-    `Data Pusher (${config.role}${deliveryThread ? ', delivering on a worker thread' : ''}) listening on ` +
+    `Data Pusher (${config.role}) listening on ` +
       `http://${config.host}:${config.port} — API docs at /docs`,
   );
 }

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { buildDataSourceOptions } from '../src/database/data-source-options.js';
 import { runMigrations } from '../src/database/migrate.js';
 import { SqlRunner } from '../src/database/sql.js';
-import { claimDueDeliveries } from '../src/delivery/delivery-store.sql.js';
+import { claimDeliveries } from '../src/delivery/delivery-store.sql.js';
 import { expectEventually } from './support/expect-eventually.js';
 import { createAccount, createDestination } from './support/factories.js';
 import { startSink } from './support/sink.js';
@@ -38,7 +38,7 @@ describeWithPostgres('the database as a queue, on PostgreSQL', () => {
     return new SqlRunner(dataSource);
   }
 
-  async function insertPendingDeliveries(count: number, leasedUntil: number | null = null): Promise<string[]> {
+  async function insertPendingDeliveries(count: number, leasedUntil: number | null = null): Promise<{ ids: string[]; destinationId: string }> {
     const accountId = randomUUID();
     const destinationId = randomUUID();
     const messageId = randomUUID();
@@ -61,19 +61,19 @@ describeWithPostgres('the database as a queue, on PostgreSQL', () => {
         [id, messageId, destinationId, now - 1000, leasedUntil],
       );
     }
-    return ids;
+    return { ids, destinationId };
   }
 
   it('never gives one delivery to two concurrent claimers', async () => {
     const [first, second, third] = await Promise.all([claimer(), claimer(), claimer()]);
-    const ids = await insertPendingDeliveries(300);
+    const { ids, destinationId } = await insertPendingDeliveries(300);
 
     const claimedBy = await Promise.all(
       [first, second, third].map(async (runner) => {
         const mine: string[] = [];
         for (;;) {
           const now = Date.now();
-          const jobs = await runner.transaction(() => claimDueDeliveries(7, now, now + 60_000, 'postgres'));
+          const jobs = await runner.transaction(() => claimDeliveries(new Map([[destinationId, 7]]), now, now + 60_000, 'postgres'));
           if (!jobs.length) return mine;
           mine.push(...jobs.map((job) => job.deliveryId));
         }
@@ -87,24 +87,28 @@ describeWithPostgres('the database as a queue, on PostgreSQL', () => {
 
   it('claims a delivery again once its lease has expired, and not before', async () => {
     const runner = await claimer();
-    const [expired] = await insertPendingDeliveries(1, Date.now() - 1);
-    const [live] = await insertPendingDeliveries(1, Date.now() + 60_000);
+    const expired = await insertPendingDeliveries(1, Date.now() - 1);
+    const live = await insertPendingDeliveries(1, Date.now() + 60_000);
     const now = Date.now();
-    const jobs = await runner.transaction(() => claimDueDeliveries(100, now, now + 60_000, 'postgres'));
+    const plan = new Map([
+      [expired.destinationId, 100],
+      [live.destinationId, 100],
+    ]);
+    const jobs = await runner.transaction(() => claimDeliveries(plan, now, now + 60_000, 'postgres'));
     const claimed = jobs.map((job) => job.deliveryId);
-    expect(claimed).toContain(expired);
-    expect(claimed).not.toContain(live);
+    expect(claimed).toContain(expired.ids[0]);
+    expect(claimed).not.toContain(live.ids[0]);
   });
 
-  it('uses the partial index of pending deliveries for the claim', async () => {
+  it('uses the partial index of pending deliveries by destination for the claim', async () => {
     await schema.client.query('SET enable_seqscan = off');
     const { rows } = await schema.client.query(
       `EXPLAIN SELECT id FROM deliveries
-        WHERE status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
+        WHERE status = 'pending' AND destination_id = $2 AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
         ORDER BY next_attempt_at LIMIT 64 FOR UPDATE SKIP LOCKED`,
-      [Date.now()],
+      [Date.now(), randomUUID()],
     );
-    expect(rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n')).toContain('IDX_deliveries_pending_due');
+    expect(rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n')).toContain('IDX_deliveries_pending_destination');
     await schema.client.query('RESET enable_seqscan');
   });
 });

@@ -2,6 +2,7 @@ import { Module, type OnModuleInit, UnauthorizedException } from '@nestjs/common
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { AccountsModule } from '../accounts/accounts.module.js';
+import { DeliveryModule } from '../delivery/delivery.module.js';
 import { errorBody } from '../common/http-error.filter.js';
 import { AppTokenGuard } from './app-token.guard.js';
 import { INGEST_PATH, INVALID_DATA, UNAUTHENTICATED } from './ingest-request.js';
@@ -10,7 +11,7 @@ import { IngestService } from './ingest.service.js';
 
 /** Ingest: `POST /server/incoming_data`, authenticated by the account's CL-X-TOKEN. */
 @Module({
-  imports: [AccountsModule],
+  imports: [AccountsModule, DeliveryModule],
   controllers: [IngestController],
   providers: [AppTokenGuard, IngestService],
 })

@@ -10,6 +10,7 @@ import { AccountsAndDestinations1763830000000 } from './migrations/1763830000000
 import { MessagesAndDeliveries1763830100000 } from './migrations/1763830100000-MessagesAndDeliveries.js';
 import { PendingDeliveriesIndex1763830200000 } from './migrations/1763830200000-PendingDeliveriesIndex.js';
 import { DestinationControls1795616161358 } from './migrations/1795616161358-DestinationControls.js';
+import { PendingDeliveriesByDestination1795616456128 } from './migrations/1795616456128-PendingDeliveriesByDestination.js';
 
 export const ENTITIES = [Account, Destination, Message, Delivery, DeliveryAttempt];
 export const MIGRATIONS = [
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   MessagesAndDeliveries1763830100000,
   PendingDeliveriesIndex1763830200000,
   DestinationControls1795616161358,
+  PendingDeliveriesByDestination1795616456128,
 ];
 
 /**

@@ -1,15 +1,16 @@
-import type { HttpMethod } from '../destinations/entities/destination.entity.js';
-
 /** Everything one attempt needs, loaded fresh from the database when the delivery is claimed. */
 export interface DeliveryJob {
   deliveryId: string;
   messageId: string;
+  destinationId: string;
+  accountId: string;
   /** Attempts already made before this one. */
   attemptsMade: number;
   /** The lease this worker holds; recording the outcome requires it to be unchanged. */
   leasedUntil: number;
   url: string;
-  httpMethod: HttpMethod;
+  /** GET, POST, PUT, PATCH or DELETE (upper case, as stored). */
+  httpMethod: string;
   headers: Record<string, string>;
   signingSecret: string;
   payload: string;
@@ -26,3 +27,6 @@ export interface AttemptResult {
   /** Do not retry (a refused private address). */
   permanent: boolean;
 }
+
+/** A delivery's status after an attempt, as the deliveries table stores it. */
+export type AttemptStatus = 'pending' | 'succeeded' | 'failed';

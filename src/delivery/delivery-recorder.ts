@@ -42,7 +42,7 @@ export class DeliveryRecorder {
     this.waiting = [];
     if (!batch.length) return;
     const commit = this.sql
-      .transaction(() => recordAttempts(batch.map((entry) => entry.record), Date.now()))
+      .transaction(() => recordAttempts(batch.map((entry) => entry.record), Date.now(), this.sql.dialect))
       .then(
         () => batch.forEach((entry) => entry.done()),
         // One bad record must not hold the others hostage: each is tried again in its own transaction.
@@ -54,7 +54,7 @@ export class DeliveryRecorder {
 
   private async commitAlone(entry: { record: AttemptRecord; done: (error?: unknown) => void }): Promise<void> {
     try {
-      await this.sql.transaction(() => recordAttempts([entry.record], Date.now()));
+      await this.sql.transaction(() => recordAttempts([entry.record], Date.now(), this.sql.dialect));
       entry.done();
     } catch (error) {
       this.logger.error(`Could not record an attempt of delivery ${entry.record.job.deliveryId}: ${String(error)}`);

@@ -1,97 +1,127 @@
 import { newId } from '../common/ids.js';
-import { type Dialect, placeholders, type Row, type SqlValue, type SqlWork, type Statement, statement } from '../database/sql.js';
-import type { HttpMethod } from '../destinations/entities/destination.entity.js';
-import type { DeliveryStatus } from '../messages/entities/delivery.entity.js';
-import type { AttemptResult, DeliveryJob } from './delivery-job.js';
+import { type Dialect, placeholders, type Row, type SqlValue, type SqlWork, statement } from '../database/sql.js';
+import type { AttemptResult, AttemptStatus, DeliveryJob } from './delivery-job.js';
 
 /** What the database keeps of one finished attempt. */
 export interface AttemptRecord {
   job: DeliveryJob;
   result: AttemptResult;
   at: number;
-  status: DeliveryStatus;
+  status: AttemptStatus;
   nextAttemptAt: number | null;
 }
 
-const JOB_COLUMNS = `d.id, d.message_id, d.attempts, m.payload, t.url, t.http_method, t.headers, t.signing_secret`;
+/** An enabled destination with pending deliveries, and when its first one that is not leased is due. */
+export interface PendingDestination {
+  destinationId: string;
+  accountId: string;
+  maxInFlight: number | null;
+  rateLimit: number | null;
+  /** Null when every pending delivery of it is leased (in flight somewhere). */
+  dueAt: number | null;
+}
+
+const isEnabled = (dialect: Dialect) => (dialect === 'postgres' ? 't.enabled' : 't.enabled = 1');
+
+/**
+ * Every enabled destination that has pending deliveries, found by skipping through the pending-deliveries
+ * index one destination at a time (a loose index scan): the cost grows with the number of destinations, not
+ * with the backlog, so 3,000 deliveries waiting for one destination cost one index step.
+ */
+export function* findPendingDestinations(now: number, dialect: Dialect): SqlWork<PendingDestination[]> {
+  const { rows } = yield statement(
+    `WITH RECURSIVE pending(destination_id) AS (
+       SELECT (SELECT destination_id FROM deliveries WHERE status = 'pending' ORDER BY destination_id LIMIT 1)
+       UNION ALL
+       SELECT (SELECT d.destination_id FROM deliveries d
+                WHERE d.status = 'pending' AND d.destination_id > p.destination_id
+                ORDER BY d.destination_id LIMIT 1)
+         FROM pending p WHERE p.destination_id IS NOT NULL
+     )
+     SELECT t.id, t.account_id, t.max_in_flight, t.rate_limit,
+            (SELECT MIN(d.next_attempt_at) FROM deliveries d
+              WHERE d.status = 'pending' AND d.destination_id = t.id
+                AND (d.leased_until IS NULL OR d.leased_until <= ?)) AS due_at
+       FROM pending p JOIN destinations t ON t.id = p.destination_id
+      WHERE ${isEnabled(dialect)}`,
+    [now],
+  );
+  return rows.map((row) => ({
+    destinationId: String(row.id),
+    accountId: String(row.account_id),
+    maxInFlight: row.max_in_flight === null ? null : Number(row.max_in_flight),
+    rateLimit: row.rate_limit === null ? null : Number(row.rate_limit),
+    dueAt: row.due_at === null ? null : Number(row.due_at),
+  }));
+}
+
+const JOB_COLUMNS = `d.id, d.message_id, d.destination_id, d.attempts, m.payload, t.account_id, t.url, t.http_method, t.headers, t.signing_secret`;
 const JOB_JOINS = `JOIN messages m ON m.id = d.message_id JOIN destinations t ON t.id = d.destination_id`;
 
 function toJob(row: Row, leasedUntil: number): DeliveryJob {
   return {
     deliveryId: String(row.id),
     messageId: String(row.message_id),
+    destinationId: String(row.destination_id),
+    accountId: String(row.account_id),
     attemptsMade: Number(row.attempts),
     leasedUntil,
     url: String(row.url),
-    httpMethod: String(row.http_method) as HttpMethod,
+    httpMethod: String(row.http_method),
     headers: JSON.parse(String(row.headers)) as Record<string, string>,
     signingSecret: String(row.signing_secret),
     payload: String(row.payload),
   };
 }
 
-function* loadJobs(ids: string[], leasedUntil: number): SqlWork<DeliveryJob[]> {
+/** How many deliveries to lease for each destination. */
+export type ClaimPlan = ReadonlyMap<string, number>;
+
+/**
+ * Leases, for each destination of the plan, up to its number of pending deliveries that are due and not
+ * leased, oldest due first, and loads what their attempts need. The lease outlives an attempt's time limit,
+ * so a slow attempt is never sent twice at once, and it expires on its own, so a crashed worker's deliveries
+ * come back. Postgres claimers skip each other's rows; SQLite runs the work as one synchronous transaction.
+ */
+export function* claimDeliveries(plan: ClaimPlan, now: number, leasedUntil: number, dialect: Dialect): SqlWork<DeliveryJob[]> {
+  if (!plan.size) return [];
+  if (dialect === 'postgres') {
+    const { rows } = yield statement(
+      `WITH wanted AS (
+         SELECT * FROM unnest(string_to_array(?, ',')::uuid[], string_to_array(?, ',')::int[]) AS w(destination_id, n)
+       ), claimed AS (
+         UPDATE deliveries SET leased_until = ?
+          WHERE id IN (
+            SELECT c.id FROM wanted w CROSS JOIN LATERAL (
+              SELECT id FROM deliveries
+               WHERE status = 'pending' AND destination_id = w.destination_id AND next_attempt_at <= ?
+                 AND (leased_until IS NULL OR leased_until <= ?)
+               ORDER BY next_attempt_at LIMIT w.n FOR UPDATE SKIP LOCKED) c)
+          RETURNING id, message_id, destination_id, attempts
+       )
+       SELECT ${JOB_COLUMNS} FROM claimed d ${JOB_JOINS}`,
+      [[...plan.keys()].join(','), [...plan.values()].join(','), leasedUntil, now, now],
+    );
+    return rows.map((row) => toJob(row, leasedUntil));
+  }
+  const ids: string[] = [];
+  for (const [destinationId, count] of plan) {
+    const { rows } = yield statement(
+      `UPDATE deliveries SET leased_until = ?
+        WHERE id IN (
+          SELECT id FROM deliveries
+           WHERE status = 'pending' AND destination_id = ? AND next_attempt_at <= ?
+             AND (leased_until IS NULL OR leased_until <= ?)
+           ORDER BY next_attempt_at LIMIT ?)
+        RETURNING id`,
+      [leasedUntil, destinationId, now, now, count],
+    );
+    for (const row of rows) ids.push(String(row.id));
+  }
   if (!ids.length) return [];
-  const { rows } = yield statement(
-    `SELECT ${JOB_COLUMNS} FROM deliveries d ${JOB_JOINS} WHERE d.id IN (${ids.map(() => '?').join(', ')})`,
-    ids,
-  );
+  // At most one claim's worth of ids (the worker's free slots), far below SQLite's variable limit.
+  const { rows } = yield statement(`SELECT ${JOB_COLUMNS} FROM deliveries d ${JOB_JOINS} WHERE d.id IN (${ids.map(() => '?').join(', ')})`, ids);
   return rows.map((row) => toJob(row, leasedUntil));
-}
-
-/** Postgres claims and loads in one statement (one round trip, no explicit transaction). */
-function* claimWithReturningJoin(lease: Statement, leasedUntil: number): SqlWork<DeliveryJob[]> {
-  const { rows } = yield statement(
-    `WITH d0 AS (${lease.text.replace('RETURNING id', 'RETURNING id, message_id, destination_id, attempts')})
-     SELECT ${JOB_COLUMNS} FROM d0 d ${JOB_JOINS}`,
-    lease.params,
-  );
-  return rows.map((row) => toJob(row, leasedUntil));
-}
-
-/**
- * Leases up to `limit` pending deliveries that are due and not leased by a live attempt, oldest due first.
- * The lease outlives an attempt's time limit, so a slow attempt is never sent twice at once, and it expires
- * on its own, so a crashed worker's deliveries come back. Postgres claimers skip each other's rows.
- */
-export function* claimDueDeliveries(limit: number, now: number, leasedUntil: number, dialect: Dialect): SqlWork<DeliveryJob[]> {
-  const skipLocked = dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
-  const lease = statement(
-    `UPDATE deliveries SET leased_until = ?
-      WHERE id IN (
-        SELECT id FROM deliveries
-         WHERE status = 'pending' AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
-         ORDER BY next_attempt_at
-         LIMIT ?${skipLocked})
-      RETURNING id`,
-    [leasedUntil, now, now, limit],
-  );
-  if (dialect === 'postgres') return yield* claimWithReturningJoin(lease, leasedUntil);
-  const { rows } = yield lease;
-  return yield* loadJobs(
-    rows.map((row) => String(row.id)),
-    leasedUntil,
-  );
-}
-
-/**
- * Leases the named deliveries that are still pending, due and not leased (queue jobs carry only ids; the
- * jobs that arrive together are claimed together).
- */
-export function* claimDeliveries(ids: string[], now: number, leasedUntil: number, dialect: Dialect): SqlWork<DeliveryJob[]> {
-  const lease = statement(
-    `UPDATE deliveries SET leased_until = ?
-      WHERE id IN (${ids.map(() => '?').join(', ')})
-        AND status = 'pending' AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
-      RETURNING id`,
-    [leasedUntil, ...ids, now, now],
-  );
-  if (dialect === 'postgres') return yield* claimWithReturningJoin(lease, leasedUntil);
-  const { rows } = yield lease;
-  return yield* loadJobs(
-    rows.map((row) => String(row.id)),
-    leasedUntil,
-  );
 }
 
 /** Postgres text cannot hold NUL, and a destination's answer may be binary. */
@@ -99,33 +129,88 @@ function storableText(value: string | null): string | null {
   return value === null ? null : value.replace(/\u0000/g, '\uFFFD');
 }
 
-export function* recordAttempts(records: AttemptRecord[], now: number): SqlWork<number> {
-  const history: SqlValue[][] = [];
-  for (const { job, result, at, status, nextAttemptAt } of records) {
-    const { changes } = yield statement(
-      `UPDATE deliveries
-          SET status = ?, attempts = ?, next_attempt_at = ?, leased_until = NULL,
-              last_status_code = ?, last_error = ?, updated_at = ?
-        WHERE id = ? AND leased_until = ?`,
-      [status, job.attemptsMade + 1, nextAttemptAt, result.statusCode, storableText(result.error), now, job.deliveryId, job.leasedUntil],
+const RECORDS_PER_STATEMENT = 500;
+
+/**
+ * Writes a batch of finished attempts: one UPDATE for the deliveries' new states (fenced on the lease each
+ * attempt held, so an attempt whose lease expired and was claimed again records nothing), one INSERT for
+ * their history, and the failing-since mark of their destinations (for auto-disable).
+ */
+export function* recordAttempts(records: AttemptRecord[], now: number, dialect: Dialect): SqlWork<number> {
+  const pg = dialect === 'postgres';
+  const recorded = new Set<string>();
+  for (let start = 0; start < records.length; start += RECORDS_PER_STATEMENT) {
+    const chunk = records.slice(start, start + RECORDS_PER_STATEMENT);
+    const row = pg ? '(?::uuid, ?, ?::int, ?::bigint, ?::int, ?, ?::bigint)' : '(?, ?, ?, ?, ?, ?, ?)';
+    const { rows } = yield statement(
+      `WITH v(id, status, attempts, next_attempt_at, last_status_code, last_error, leased_until) AS (
+         VALUES ${chunk.map(() => row).join(', ')}
+       )
+       UPDATE deliveries
+          SET status = v.status, attempts = v.attempts, next_attempt_at = v.next_attempt_at, leased_until = NULL,
+              last_status_code = v.last_status_code, last_error = v.last_error, updated_at = ?
+         FROM v
+        WHERE deliveries.id = v.id AND deliveries.leased_until = v.leased_until
+       RETURNING deliveries.id`,
+      [
+        ...chunk.flatMap(({ job, result, status, nextAttemptAt }): SqlValue[] => [
+          job.deliveryId,
+          status,
+          job.attemptsMade + 1,
+          nextAttemptAt,
+          result.statusCode,
+          storableText(result.error),
+          job.leasedUntil,
+        ]),
+        now,
+      ],
     );
-    if (changes) {
-      history.push([
-        newId(),
-        job.deliveryId,
-        job.attemptsMade + 1,
-        at,
-        result.statusCode,
-        result.durationMs,
-        storableText(result.error),
-        storableText(result.responseBody),
-      ]);
-    }
+    for (const { id } of rows) recorded.add(String(id));
   }
+
+  const history = records
+    .filter(({ job }) => recorded.has(job.deliveryId))
+    .map(({ job, result, at }): SqlValue[] => [
+      newId(),
+      job.deliveryId,
+      job.attemptsMade + 1,
+      at,
+      result.statusCode,
+      result.durationMs,
+      storableText(result.error),
+      storableText(result.responseBody),
+    ]);
   const columns = ['id', 'delivery_id', 'attempt', 'at', 'status_code', 'duration_ms', 'error', 'response_body'];
-  for (let start = 0; start < history.length; start += 500) {
-    const chunk = history.slice(start, start + 500);
+  for (let start = 0; start < history.length; start += RECORDS_PER_STATEMENT) {
+    const chunk = history.slice(start, start + RECORDS_PER_STATEMENT);
     yield statement(`INSERT INTO delivery_attempts (${columns.join(', ')}) VALUES ${placeholders(chunk.length, columns.length)}`, chunk.flat());
   }
+
+  yield* markFailing(records, now);
   return history.length;
+}
+
+/**
+ * A destination is failing from its first failed attempt after a success until its next success. Only
+ * changes are written (a destination's row is touched when its state flips, not on every attempt).
+ */
+function* markFailing(records: AttemptRecord[], now: number): SqlWork<void> {
+  const succeeded = new Set<string>();
+  const failed = new Map<string, number>();
+  for (const { job, result, at } of records) {
+    if (result.error === null && result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300) succeeded.add(job.destinationId);
+    else if (!failed.has(job.destinationId)) failed.set(job.destinationId, at);
+  }
+  for (const id of succeeded) failed.delete(id);
+  const cleared = [...succeeded];
+  for (let start = 0; start < cleared.length; start += RECORDS_PER_STATEMENT) {
+    const chunk = cleared.slice(start, start + RECORDS_PER_STATEMENT);
+    yield statement(
+      `UPDATE destinations SET failing_since = NULL WHERE failing_since IS NOT NULL AND id IN (${chunk.map(() => '?').join(', ')})`,
+      chunk,
+    );
+  }
+  for (const [id, at] of failed) {
+    yield statement('UPDATE destinations SET failing_since = ? WHERE failing_since IS NULL AND id = ?', [Math.min(at, now), id]);
+  }
 }

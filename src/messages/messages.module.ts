@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '../accounts/accounts.module.js';
+import { DeliveryModule } from '../delivery/delivery.module.js';
 import { DeliveryAttempt } from './entities/delivery-attempt.entity.js';
 import { Delivery } from './entities/delivery.entity.js';
 import { Message } from './entities/message.entity.js';
@@ -8,7 +9,7 @@ import { MessagesController } from './messages.controller.js';
 import { MessagesService } from './messages.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Message, Delivery, DeliveryAttempt]), AccountsModule],
+  imports: [TypeOrmModule.forFeature([Message, Delivery, DeliveryAttempt]), AccountsModule, DeliveryModule],
   controllers: [MessagesController],
   providers: [MessagesService],
 })

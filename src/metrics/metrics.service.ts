@@ -33,6 +33,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly destinationsDisabled = new Counter({
+    name: 'data_pusher_destinations_disabled_total',
+    help: 'Destinations disabled automatically after failing for AUTO_DISABLE_AFTER',
+    registers: [this.registry],
+  });
+
   constructor(sql: SqlRunner) {
     // Process-wide figures (CPU, memory) once per process, from the main thread.
     if (isMainThread) collectDefaultMetrics({ register: this.registry, prefix: 'data_pusher_' });

@@ -1,51 +1,50 @@
-import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
-import type { JobsOptions, Queue } from 'bullmq';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DeliveryQueue } from './delivery-queue.js';
+import { redisConnectionOptions } from './redis-connection.js';
 
 export const DELIVERY_QUEUE = 'deliveries';
 
-/** A job carries the delivery id only: the worker reads everything else, fresh, from the database. */
-export interface DeliveryJobData {
-  deliveryId: string;
+/** A job says "these deliveries are due"; the worker that takes it reads everything else from the database. */
+export interface DueDeliveriesJob {
+  deliveryIds: string[];
 }
 
-/** Thrown by the worker to have BullMQ run the job again after the delay the database decided. */
-export class RetryLater extends Error {
-  constructor(readonly delayMs: number) {
-    super(`next attempt in ${delayMs} ms`);
-  }
-}
+/**
+ * BullMQ on Redis: an api process adds one job per committed batch and any worker process takes it, which
+ * wakes that worker's scheduler. Jobs are done as soon as they are taken: what is due, leased and in what
+ * order lives in the database, and workers also poll it, so a flushed Redis loses nothing.
+ */
+export class BullDeliveryQueue extends DeliveryQueue implements OnApplicationShutdown {
+  private readonly logger = new Logger(BullDeliveryQueue.name);
+  private readonly queue: Queue<DueDeliveriesJob>;
+  private worker: Worker<DueDeliveriesJob> | undefined;
 
-/** BullMQ's custom backoff: the delay comes from our retry policy (schedule, jitter, Retry-After). */
-export function retryDelayFromError(_attemptsMade: number, _type?: string, error?: Error): number {
-  return error instanceof RetryLater ? error.delayMs : 1_000;
-}
-
-/** jobId = delivery id, so adding a delivery that already has a job is a no-op (sweeps are idempotent). */
-export function deliveryJobOptions(deliveryId: string): JobsOptions {
-  return {
-    jobId: deliveryId,
-    // The database decides when to give up; BullMQ only has to keep retrying until told to stop.
-    attempts: 1_000_000,
-    backoff: { type: 'custom' },
-    removeOnComplete: true,
-    removeOnFail: true,
-  };
-}
-
-@Injectable()
-export class BullDeliveryQueue extends DeliveryQueue {
-  constructor(@InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>) {
+  constructor(
+    private readonly redisUrl: string,
+    private readonly prefix: string,
+  ) {
     super();
+    this.queue = new Queue(DELIVERY_QUEUE, {
+      connection: redisConnectionOptions(redisUrl),
+      prefix,
+      defaultJobOptions: { removeOnComplete: true, removeOnFail: true },
+    });
+    this.queue.on('error', (error) => this.logger.warn(`Redis: ${error.message}`));
   }
 
   async enqueue(deliveryIds: string[]): Promise<void> {
-    if (!deliveryIds.length) return;
-    await this.queue.addBulk(
-      deliveryIds.map((deliveryId) => ({ name: 'deliver', data: { deliveryId }, opts: deliveryJobOptions(deliveryId) })),
-    );
+    if (deliveryIds.length) await this.queue.add('due', { deliveryIds });
+  }
+
+  async consume(listener: () => void): Promise<void> {
+    this.worker = new Worker<DueDeliveriesJob>(DELIVERY_QUEUE, async () => listener(), {
+      connection: redisConnectionOptions(this.redisUrl),
+      prefix: this.prefix,
+      concurrency: 8,
+    });
+    this.worker.on('error', (error) => this.logger.warn(`Redis: ${error.message}`));
   }
 
   /** Fails after 2 s: with Redis down, commands wait for the reconnect instead of failing. */
@@ -62,7 +61,8 @@ export class BullDeliveryQueue extends DeliveryQueue {
     }
   }
 
-  jobCounts(): Promise<Record<string, number>> {
-    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
   }
 }

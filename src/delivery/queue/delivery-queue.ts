@@ -1,11 +1,16 @@
 /**
- * Where committed deliveries go to be sent: the one swap point between the embedded mode (the database
- * polled in-process) and the scale-out mode (BullMQ on Redis). The database stays the source of truth in
- * both: the queue only says "look at these now"; losing a queue entry delays a delivery, never loses it.
+ * The one swap point between the embedded mode (this process only) and the scale-out mode (BullMQ on Redis).
+ * A queue carries "deliveries are due" from whoever committed them to the processes that deliver; it decides
+ * nothing. The database is the source of truth and decides what is due and in what order (fairness, rate
+ * limits, leases), so every implementation gets the same guarantees from the same scheduler; a lost queue
+ * entry only delays a delivery until the next poll.
  */
 export abstract class DeliveryQueue {
   /** The deliveries just committed as pending and due now. Called after the commit, never before. */
   abstract enqueue(deliveryIds: string[]): Promise<void>;
+
+  /** For a delivering process: `listener` is called whenever enqueued deliveries may be waiting. */
+  abstract consume(listener: () => void): Promise<void>;
 
   /** Resolves when the queue's backend answers (for /health); throws otherwise. */
   abstract ping(): Promise<void>;

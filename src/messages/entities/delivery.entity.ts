@@ -10,7 +10,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Entity('deliveries')
 @Index('IDX_deliveries_message_id', ['messageId'])
 @Index('IDX_deliveries_destination_id', ['destinationId'])
-@Index('IDX_deliveries_pending_due', ['nextAttemptAt'], { where: "status = 'pending'" })
+@Index('IDX_deliveries_pending_destination', ['destinationId', 'nextAttemptAt'], { where: "status = 'pending'" })
 export class Delivery {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
