@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { measureCeiling, measureFanOut, measureIdleLatency } from './fanout.mjs';
 import { startBareServer, startService, startSink } from './processes.mjs';
 import { measureScaleOut } from './scale-out.mjs';
 
@@ -73,7 +74,7 @@ async function main() {
   const results = {};
   log('Data Pusher benchmark (embedded mode: SQLite + in-process worker)');
 
-  log('1/3 bare Node http server (JSON parse + 202)');
+  log('1/6 bare Node http server (JSON parse + 202)');
   const bare = await startBareServer();
   const bareResult = await load(bare.url, {}, 'bare server');
   bare.stop();
@@ -84,8 +85,22 @@ async function main() {
   const sink = await startSink();
   const env = { DATABASE_URL: `sqlite:${join(dataDir, 'bench.sqlite')}`, ADMIN_API_KEY: adminKey, ALLOW_PRIVATE_DESTINATIONS: 'true' };
   try {
-    log('2/3 durable ingest with delivery in the same process (ROLE=all, 1 destination)');
+    log('2/6 raw undici to the sink (the ceiling), 10-way fan-out end to end (ROLE=all), the ceiling again');
+    results.ceilingBefore = await measureCeiling(sink.url, payload);
     let service = await startService(env);
+    const fanOut = await measureFanOut({ service, sink, adminPost, adminKey, payload, waitForCount, log });
+    await service.stop();
+    results.ceilingAfter = await measureCeiling(sink.url, payload);
+    results.fanOut = fanOut.deliveriesPerSecond;
+    results.fanOutIngest = fanOut.ingestPerSecond;
+
+    log('3/6 idle end-to-end latency, one message at a time');
+    service = await startService(env);
+    results.idle = await measureIdleLatency({ service, adminPost, adminKey, payload });
+    await service.stop();
+
+    log('4/6 durable ingest with delivery in the same process (ROLE=all, 1 destination)');
+    service = await startService(env);
     const account = await adminPost(service, adminKey, '/accounts', { email: 'bench@example.com', account_name: 'Bench' });
     await adminPost(service, adminKey, '/destinations', { account_id: account.account_id, url: `${sink.url}/hook`, http_method: 'POST', headers: {} });
     const ingest = await load(`${service.url}/server/incoming_data`, { 'cl-x-token': account.app_secret_token }, 'ingest');
@@ -100,7 +115,7 @@ async function main() {
     results.endToEnd = accepted / endToEndSeconds;
     await service.stop();
 
-    log('3/3 ingest only (ROLE=api), then the delivery of what it queued by a worker alone');
+    log('5/6 ingest only (ROLE=api), then the delivery of what it queued by a worker alone');
     service = await startService({ ...env, ROLE: 'api' });
     const before = await sink.count();
     const backlogRun = await load(`${service.url}/server/incoming_data`, { 'cl-x-token': account.app_secret_token }, 'ingest only');
@@ -121,7 +136,7 @@ async function main() {
   }
 
   if (values.mode === 'scale') {
-    log('4/4 scale-out: 1 api + 2 workers on PostgreSQL + Redis');
+    log('6/6 scale-out: 1 api + 2 workers on PostgreSQL + Redis');
     results.scale = await measureScaleOut({ load, waitForCount, adminPost, payload, postgresUrl: values['postgres-url'], redisUrl: values['redis-url'], log });
   }
 
@@ -130,6 +145,10 @@ async function main() {
   log('| measure | result |');
   log('| --- | --- |');
   log(`| bare Node http server | ${Math.round(results.bare)} req/s |`);
+  const ceiling = (results.ceilingBefore + results.ceilingAfter) / 2;
+  log(`| raw undici POSTs to the sink (ceiling, before / after fan-out) | ${Math.round(results.ceilingBefore)} / ${Math.round(results.ceilingAfter)} req/s |`);
+  log(`| 10-way fan-out end to end (1 account × 10 destinations × 2,000 messages, ROLE=all) | ${Math.round(results.fanOut)} deliveries/s = **${(results.fanOut / ceiling).toFixed(2)} of the ceiling**; ingest during it ${Math.round(results.fanOutIngest)} msg/s |`);
+  log(`| idle end to end, one message at a time | p50 ${results.idle.p50.toFixed(1)} ms, p99 ${results.idle.p99.toFixed(1)} ms |`);
   log(`| durable ingest, delivering alongside (ROLE=all, SQLite) | ${Math.round(results.ingest)} req/s (${pct(results.ingest)} of bare), p50 ${results.ingestP50} ms, p99 ${results.ingestP99} ms, ${results.ingestErrors} errors |`);
   log(`| end to end during the ingest run | ${Math.round(results.endToEnd)} deliveries/s |`);
   log(`| durable ingest alone (ROLE=api, no delivery in the process) | ${Math.round(results.apiIngest)} req/s (${pct(results.apiIngest)} of bare), p50 ${results.apiIngestP50} ms, p99 ${results.apiIngestP99} ms |`);

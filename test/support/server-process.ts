@@ -43,7 +43,7 @@ export async function startServerProcess(env: Record<string, string>, port?: num
       const res = await fetch(`${url}/health`);
       if (res.status !== 200) throw new Error(`health ${res.status}`);
     },
-    { timeoutMs: 20_000, intervalMs: 50 },
+    { timeoutMs: 60_000, intervalMs: 50 },
   );
   return {
     url,

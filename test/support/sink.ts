@@ -11,6 +11,8 @@ export interface ReceivedRequest {
   at: number;
   /** When the sink answered (undefined until then). */
   answeredAt?: number;
+  /** When the client gave up on it (timed out, closed the connection) before the sink answered. */
+  abandonedAt?: number;
 }
 
 /** How the sink answers a request: a status, optional headers and body, and an optional delay. */
@@ -51,6 +53,9 @@ export async function startSink(behaviour: SinkBehaviour = () => ({ status: 200,
         at: Date.now(),
       };
       const index = received.push(request) - 1;
+      res.once('close', () => {
+        if (request.answeredAt === undefined) request.abandonedAt = Date.now();
+      });
       const reply = current(request, index);
       const send = () => {
         if (res.destroyed) return;
