@@ -105,7 +105,10 @@ export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialec
 
   const liveIds = [...liveAccounts];
   const { rows: destinationRows } = liveIds.length
-    ? yield statement(`SELECT id, account_id FROM destinations WHERE account_id IN (${liveIds.map(() => '?').join(', ')})${keepRows}`, liveIds)
+    ? yield statement(
+        `SELECT id, account_id FROM destinations WHERE account_id IN (${liveIds.map(() => '?').join(', ')}) AND ${dialect === 'postgres' ? 'enabled' : 'enabled = 1'}${keepRows}`,
+        liveIds,
+      )
     : { rows: [] };
   const destinationsByAccount = new Map<string, string[]>();
   for (const row of destinationRows) {
