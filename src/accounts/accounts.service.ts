@@ -5,7 +5,8 @@ import { newId } from '../common/ids.js';
 import { MicroBatcher } from '../common/micro-batcher.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
 import { generateAppSecretToken, sha256Hex } from '../common/secrets.js';
-import { SqlRunner, statement } from '../database/sql.js';
+import { chunks, inList } from '../database/in-list.js';
+import { sql, SqlRunner } from '../database/sql.js';
 import type { AccountQueryDto } from './dto/account-query.dto.js';
 import type { CreateAccountDto, UpdateAccountDto } from './dto/account-input.dto.js';
 import { Account } from './entities/account.entity.js';
@@ -19,7 +20,7 @@ export interface AccountWithToken {
 export class AccountsService {
   constructor(
     @InjectRepository(Account) private readonly accounts: Repository<Account>,
-    private readonly sql: SqlRunner,
+    private readonly runner: SqlRunner,
   ) {}
 
   async create(input: CreateAccountDto): Promise<AccountWithToken> {
@@ -96,11 +97,11 @@ export class AccountsService {
   }
 
   private readonly tokenLookups = new MicroBatcher<string, string | null>(async (hashes) => {
-    const unique = [...new Set(hashes)];
-    const { rows } = await this.sql.execute(
-      statement(`SELECT id, token_hash FROM accounts WHERE token_hash IN (${unique.map(() => '?').join(', ')})`, unique),
-    );
-    const byHash = new Map(rows.map((row) => [String(row.token_hash), String(row.id)]));
+    const byHash = new Map<string, string>();
+    for (const chunk of chunks([...new Set(hashes)])) {
+      const { rows } = await this.runner.execute(sql`SELECT id, token_hash FROM accounts WHERE token_hash IN ${inList(chunk)}`);
+      for (const row of rows) byHash.set(String(row.token_hash), String(row.id));
+    }
     return hashes.map((hash) => byHash.get(hash) ?? null);
   });
 }

@@ -1,9 +1,10 @@
+import { bulk, empty, join, raw } from 'sql-template-tag';
 import { newId } from '../common/ids.js';
-import { type Dialect, placeholders, type SqlValue, type SqlWork, statement } from '../database/sql.js';
+import { chunks, selectIn } from '../database/in-list.js';
+import { type Dialect, sql, type SqlWork } from '../database/sql.js';
 
 /** How long an Idempotency-Key is remembered per account. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
-const ROWS_PER_INSERT = 500;
 
 export interface NewMessage {
   id: string;
@@ -28,19 +29,30 @@ function compareText(a: string, b: string): number {
 const byKey = (a: NewMessage, b: NewMessage) =>
   compareText(a.accountId, b.accountId) || compareText(a.idempotencyKey ?? '', b.idempotencyKey ?? '') || compareText(a.id, b.id);
 
-function orEach<T>(items: T[], clause: string, params: (item: T) => SqlValue[]): { text: string; params: SqlValue[] } {
-  return { text: items.map(() => `(${clause})`).join(' OR '), params: items.flatMap(params) };
+/** `(account_id = ? AND idempotency_key = ?) OR …` for keyed messages (one chunk). */
+function keyMatch(messages: NewMessage[]) {
+  return join(
+    messages.map((m) => sql`(account_id = ${m.accountId} AND idempotency_key = ${m.idempotencyKey})`),
+    ' OR ',
+  );
 }
 
-function* insertRows(table: string, columns: string[], rows: SqlValue[][], suffix = ''): SqlWork<Set<string>> {
-  const inserted = new Set<string>();
-  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-    const chunk = rows.slice(start, start + ROWS_PER_INSERT);
-    const text = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${placeholders(chunk.length, columns.length)} ${suffix}`;
-    const result = yield statement(text, chunk.flat());
-    for (const row of result.rows) inserted.add(String(row.id));
+/**
+ * The deliveries' rows are made one insert at a time, so the work between two statements stays small
+ * however many destinations an account has (the runner may give the event loop a turn between them).
+ */
+function* insertDeliveries(messageId: string, destinationIds: string[], now: number): SqlWork<string[]> {
+  const ids: string[] = [];
+  for (const chunk of chunks(destinationIds)) {
+    const rows = chunk.map((destinationId) => {
+      const id = newId();
+      ids.push(id);
+      return [id, messageId, destinationId, 'pending', 0, now, now, now];
+    });
+    yield sql`INSERT INTO deliveries (id, message_id, destination_id, status, attempts, next_attempt_at, created_at, updated_at)
+              VALUES ${bulk(rows, ', ')}`;
   }
-  return inserted;
+  return ids;
 }
 
 /**
@@ -51,13 +63,9 @@ function* insertRows(table: string, columns: string[], rows: SqlValue[][], suffi
  */
 export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialect): SqlWork<StoredMessage[]> {
   // Rows read here must stay until the commit: on Postgres, FOR KEY SHARE stops a concurrent delete of the
-  // account or destination (SQLite runs the whole work synchronously, so nothing can interleave).
-  const keepRows = dialect === 'postgres' ? ' FOR KEY SHARE' : '';
-  const accountIds = [...new Set(batch.map((m) => m.accountId))];
-  const { rows: accountRows } = yield statement(
-    `SELECT id FROM accounts WHERE id IN (${accountIds.map(() => '?').join(', ')})${keepRows}`,
-    accountIds,
-  );
+  // account or destination (on SQLite the work holds the connection, so nothing can interleave).
+  const keepRows = dialect === 'postgres' ? raw(' FOR KEY SHARE') : empty;
+  const accountRows = yield* selectIn([...new Set(batch.map((m) => m.accountId))], (ids) => sql`SELECT id FROM accounts WHERE id IN ${ids}${keepRows}`);
   const liveAccounts = new Set(accountRows.map((row) => String(row.id)));
   const messages = batch.filter((m) => liveAccounts.has(m.accountId));
 
@@ -79,37 +87,29 @@ export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialec
   toInsert.sort(byKey);
   const keyed = [...firstByKey.values()].sort(byKey);
 
-  if (keyed.length) {
-    const match = orEach(keyed, 'account_id = ? AND idempotency_key = ?', (m) => [m.accountId, m.idempotencyKey]);
-    yield statement(`UPDATE messages SET idempotency_key = NULL WHERE received_at <= ? AND (${match.text})`, [
-      now - IDEMPOTENCY_WINDOW_MS,
-      ...match.params,
-    ]);
+  for (const chunk of chunks(keyed)) {
+    yield sql`UPDATE messages SET idempotency_key = NULL WHERE received_at <= ${now - IDEMPOTENCY_WINDOW_MS} AND (${keyMatch(chunk)})`;
   }
 
-  const inserted = yield* insertRows(
-    'messages',
-    ['id', 'account_id', 'payload', 'idempotency_key', 'received_at'],
-    toInsert.map((m) => [m.id, m.accountId, m.payload, m.idempotencyKey, now]),
-    'ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id',
-  );
+  const inserted = new Set<string>();
+  for (const chunk of chunks(toInsert)) {
+    const { rows } = yield sql`INSERT INTO messages (id, account_id, payload, idempotency_key, received_at)
+                               VALUES ${bulk(chunk.map((m) => [m.id, m.accountId, m.payload, m.idempotencyKey, now]), ', ')}
+                               ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id`;
+    for (const row of rows) inserted.add(String(row.id));
+  }
 
   // Keys that lost to an earlier message: answer with that message.
   const existingByKey = new Map<string, string>();
-  const replayed = keyed.filter((m) => !inserted.has(m.id));
-  if (replayed.length) {
-    const match = orEach(replayed, 'account_id = ? AND idempotency_key = ?', (m) => [m.accountId, m.idempotencyKey]);
-    const { rows } = yield statement(`SELECT id, account_id, idempotency_key FROM messages WHERE ${match.text}`, match.params);
+  for (const chunk of chunks(keyed.filter((m) => !inserted.has(m.id)))) {
+    const { rows } = yield sql`SELECT id, account_id, idempotency_key FROM messages WHERE ${keyMatch(chunk)}`;
     for (const row of rows) existingByKey.set(keyOf(String(row.account_id), String(row.idempotency_key)), String(row.id));
   }
 
-  const liveIds = [...liveAccounts];
-  const { rows: destinationRows } = liveIds.length
-    ? yield statement(
-        `SELECT id, account_id FROM destinations WHERE account_id IN (${liveIds.map(() => '?').join(', ')}) AND ${dialect === 'postgres' ? 'enabled' : 'enabled = 1'}${keepRows}`,
-        liveIds,
-      )
-    : { rows: [] };
+  const destinationRows = yield* selectIn(
+    [...liveAccounts],
+    (ids) => sql`SELECT id, account_id FROM destinations WHERE account_id IN ${ids} AND enabled = ${true}${keepRows}`,
+  );
   const destinationsByAccount = new Map<string, string[]>();
   for (const row of destinationRows) {
     const list = destinationsByAccount.get(String(row.account_id)) ?? [];
@@ -118,31 +118,17 @@ export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialec
   }
 
   const deliveryIdsByMessage = new Map<string, string[]>();
-  const deliveryRows: SqlValue[][] = [];
   for (const message of toInsert) {
     if (!inserted.has(message.id)) continue;
-    const ids = (destinationsByAccount.get(message.accountId) ?? []).map((destinationId) => {
-      const id = newId();
-      deliveryRows.push([id, message.id, destinationId, 'pending', 0, now, now, now]);
-      return id;
-    });
-    deliveryIdsByMessage.set(message.id, ids);
+    deliveryIdsByMessage.set(message.id, yield* insertDeliveries(message.id, destinationsByAccount.get(message.accountId) ?? [], now));
   }
-  yield* insertRows(
-    'deliveries',
-    ['id', 'message_id', 'destination_id', 'status', 'attempts', 'next_attempt_at', 'created_at', 'updated_at'],
-    deliveryRows,
-  );
 
   const replayedCounts = new Map<string, number>();
-  const replayedIds = [...new Set(existingByKey.values())];
-  if (replayedIds.length) {
-    const { rows } = yield statement(
-      `SELECT message_id, COUNT(*) AS n FROM deliveries WHERE message_id IN (${replayedIds.map(() => '?').join(', ')}) GROUP BY message_id`,
-      replayedIds,
-    );
-    for (const row of rows) replayedCounts.set(String(row.message_id), Number(row.n));
-  }
+  const countRows = yield* selectIn(
+    [...new Set(existingByKey.values())],
+    (ids) => sql`SELECT message_id, COUNT(*) AS n FROM deliveries WHERE message_id IN ${ids} GROUP BY message_id`,
+  );
+  for (const row of countRows) replayedCounts.set(String(row.message_id), Number(row.n));
 
   return batch.map((message) => {
     if (!liveAccounts.has(message.accountId)) return { accountGone: true, messageId: '', destinations: 0, newDeliveryIds: [] };

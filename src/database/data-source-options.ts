@@ -39,6 +39,8 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
       type: 'better-sqlite3',
       database: database.path,
       enableWAL: true,
+      // The hot paths' multi-row statements come in many sizes (one text per size).
+      statementCacheSize: 500,
       // WAL with synchronous=NORMAL survives a crash or kill -9 of the process (only an OS crash or power
       // loss can drop the last commits); a busy timeout lets the CLI, the app and workers share the file.
       prepareDatabase: (db: { pragma: (source: string) => unknown }) => {

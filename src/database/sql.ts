@@ -1,14 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type BetterSqlite3 from 'better-sqlite3';
-import type { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
+import sqlTag, { Sql } from 'sql-template-tag';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { SqliteConnectionLock } from './sqlite-connection-lock.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type SqlValue = string | number | null;
 export type Row = Record<string, SqlValue>;
 
-/** One statement with `?` placeholders (turned into `$n` for Postgres). */
+/**
+ * The hand-written SQL of the hot paths is written with the `sql` tag (sql-template-tag): values are
+ * bound, never pasted, and the placeholders of each dialect (`?` for SQLite, `$n` for Postgres) are written
+ * by the library when the statement runs, from where the values are, not found again in the text.
+ */
+export const sql = sqlTag;
+export { Sql };
+
+/**
+ * A statement written with `?` placeholders, as delivery code still writes them.
+ * @deprecated Write new statements with the `sql` tag.
+ */
 export interface Statement {
   text: string;
   params: SqlValue[];
@@ -21,125 +32,131 @@ export interface StatementResult {
 
 /**
  * A unit of work written once for both databases: a generator that yields statements and receives their
- * results. On SQLite it is driven synchronously inside one better-sqlite3 transaction, so nothing else on
- * the shared connection can run in the middle of it; on Postgres it runs in a transaction on a pooled client.
+ * results. It runs in one transaction (see SqlRunner.transaction).
  */
-export type SqlWork<T> = Generator<Statement, T, StatementResult>;
+export type SqlWork<T> = Generator<Sql | Statement, T, StatementResult>;
 
+/** @deprecated Write new statements with the `sql` tag. */
 export function statement(text: string, params: SqlValue[] = []): Statement {
   return { text, params };
 }
 
-/** `(?, ?, ?), (?, ?, ?)` for a multi-row insert. */
+/**
+ * `(?, ?, ?), (?, ?, ?)` for a multi-row insert.
+ * @deprecated Use `bulk` of sql-template-tag with the `sql` tag.
+ */
 export function placeholders(rows: number, columns: number): string {
   const row = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
   return Array.from({ length: rows }, () => row).join(', ');
 }
 
-function toPostgres(text: string): string {
-  let index = 0;
-  return text.replace(/\?/g, () => `$${++index}`);
+function toSql(query: Sql | Statement): Sql {
+  // The `?` of a legacy statement stand only for its values: the Sql constructor checks that they match.
+  return query instanceof Sql ? query : new Sql(query.text.split('?'), query.params);
 }
 
-const STATEMENT_CACHE_SIZE = 500;
+/** Postgres may abort one of two transactions that wait on each other; running it again is the remedy. */
+const POSTGRES_RETRYABLE = new Set(['40P01', '40001']);
+const POSTGRES_ATTEMPTS = 3;
 
+/**
+ * Runs the hand-written SQL of the hot paths (group-commit ingest, claims, records) through TypeORM's
+ * QueryRunner. Everything else uses repositories.
+ *
+ * SQLite: TypeORM shares one QueryRunner (one connection) among all callers and nests concurrent
+ * transactions as savepoints of each other, so a work holds the SqliteConnectionLock for its whole
+ * transaction and every other query waits for it. A long work gives the event loop a turn now and then,
+ * so a big fan-out cannot stall HTTP. Postgres: each work gets a pooled connection of its own.
+ */
 @Injectable()
 export class SqlRunner {
   readonly dialect: Dialect;
-  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private readonly sqliteLock: SqliteConnectionLock | null;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.dialect = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+    this.sqliteLock = this.dialect === 'sqlite' ? SqliteConnectionLock.for(dataSource) : null;
   }
 
   /** Runs the work in one transaction and returns what it returns. */
   async transaction<T>(work: () => SqlWork<T>): Promise<T> {
-    return this.dialect === 'sqlite' ? this.runSqlite(work) : this.runPostgres(work);
+    if (this.sqliteLock) return this.runOnSqlite(this.sqliteLock, work);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.runOnPostgres(work, true);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= POSTGRES_ATTEMPTS || !POSTGRES_RETRYABLE.has(code ?? '')) throw error;
+      }
+    }
   }
 
   /**
    * Runs the work without wrapping it in one transaction on Postgres: each statement is atomic on its own
-   * and costs one round trip (no BEGIN/COMMIT). For works whose statements need not commit together, such
-   * as one self-contained statement. On SQLite it is the same synchronous transaction as `transaction`.
+   * (no BEGIN/COMMIT round trips). For works whose statements need not commit together, such as one
+   * self-contained statement. On SQLite it is the same as `transaction`.
    */
   async run<T>(work: () => SqlWork<T>): Promise<T> {
-    if (this.dialect === 'sqlite') return this.runSqlite(work);
-    const steps = work();
-    let step = steps.next();
-    while (!step.done) step = steps.next(await this.execute(step.value));
-    return step.value;
+    return this.sqliteLock ? this.runOnSqlite(this.sqliteLock, work) : this.runOnPostgres(work, false);
   }
 
   /** A single statement in its own implicit transaction (a read, or one self-contained write). */
-  async execute(query: Statement): Promise<StatementResult> {
-    if (this.dialect === 'sqlite') return this.execSqlite(this.sqliteConnection(), query);
-    const result = await this.postgresPool().query({ text: toPostgres(query.text), values: query.params });
-    return { rows: result.rows as Row[], changes: result.rowCount ?? 0 };
-  }
-
-  private sqliteConnection(): BetterSqlite3.Database {
-    return (this.dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
-  }
-
-  private postgresPool(): Pool {
-    return (this.dataSource.driver as unknown as { master: Pool }).master;
-  }
-
-  private runSqlite<T>(work: () => SqlWork<T>): T {
-    const db = this.sqliteConnection();
-    const drive = db.transaction(() => {
-      const steps = work();
-      let step = steps.next();
-      while (!step.done) step = steps.next(this.execSqlite(db, step.value));
-      return step.value;
-    });
-    // IMMEDIATE takes the write lock up front: a reader turning writer mid-way could fail with SQLITE_BUSY.
-    return drive.immediate();
-  }
-
-  private execSqlite(db: BetterSqlite3.Database, query: Statement): StatementResult {
-    let prepared = this.statements.get(query.text);
-    if (!prepared) {
-      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
-      prepared = db.prepare(query.text);
-      this.statements.set(query.text, prepared);
-    }
-    if (prepared.reader) {
-      const rows = prepared.all(...query.params) as Row[];
-      return { rows, changes: rows.length };
-    }
-    return { rows: [], changes: prepared.run(...query.params).changes };
-  }
-
-  /** Postgres may abort one of two transactions that wait on each other; running it again is the remedy. */
-  private async runPostgres<T>(work: () => SqlWork<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.runPostgresOnce(work);
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw error;
-      }
-    }
-  }
-
-  private async runPostgresOnce<T>(work: () => SqlWork<T>): Promise<T> {
-    const client = await this.postgresPool().connect();
+  async execute(query: Sql | Statement): Promise<StatementResult> {
+    const runner = this.dataSource.createQueryRunner();
     try {
-      await client.query('BEGIN');
+      return await this.query(runner, query);
+    } finally {
+      // On SQLite this is TypeORM's one shared runner, whose release only clears its caches.
+      if (!this.sqliteLock) await runner.release();
+    }
+  }
+
+  private async query(runner: QueryRunner, query: Sql | Statement): Promise<StatementResult> {
+    const prepared = toSql(query);
+    const text = this.dialect === 'postgres' ? prepared.text : prepared.sql;
+    const result = await runner.query(text, prepared.values, true);
+    const rows = (result.records ?? []) as Row[];
+    return { rows, changes: result.affected ?? rows.length };
+  }
+
+  private async runOnSqlite<T>(lock: SqliteConnectionLock, work: () => SqlWork<T>): Promise<T> {
+    return lock.hold(async (yieldIfLong) => {
+      const runner = this.dataSource.createQueryRunner();
+      // IMMEDIATE takes the write lock up front: a reader turning writer mid-way could fail with SQLITE_BUSY
+      // (the delivery thread writes through a connection of its own). TypeORM's startTransaction would BEGIN
+      // DEFERRED.
+      await runner.query('BEGIN IMMEDIATE');
+      try {
+        const steps = work();
+        let step = steps.next();
+        while (!step.done) {
+          const result = await this.query(runner, step.value);
+          await yieldIfLong();
+          step = steps.next(result);
+        }
+        await runner.query('COMMIT');
+        return step.value;
+      } catch (error) {
+        await runner.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  private async runOnPostgres<T>(work: () => SqlWork<T>, inTransaction: boolean): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      if (inTransaction) await runner.startTransaction();
       const steps = work();
       let step = steps.next();
-      while (!step.done) {
-        const result = await client.query({ text: toPostgres(step.value.text), values: step.value.params });
-        step = steps.next({ rows: result.rows as Row[], changes: result.rowCount ?? 0 });
-      }
-      await client.query('COMMIT');
+      while (!step.done) step = steps.next(await this.query(runner, step.value));
+      if (inTransaction) await runner.commitTransaction();
       return step.value;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      await runner.release();
     }
   }
 }
