@@ -1,15 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { newId } from '../common/ids.js';
 import { MicroBatcher } from '../common/micro-batcher.js';
-import { SqlRunner } from '../database/sql.js';
+import { groupByWeight } from '../common/weighted-groups.js';
+import { chunks, inList } from '../database/in-list.js';
+import { sql, SqlRunner } from '../database/sql.js';
 import { DeliveryQueue } from '../delivery/queue/delivery-queue.js';
 import { type NewMessage, type StoredMessage, storeMessages } from './ingest-batch.sql.js';
+
+/**
+ * Delivery rows one transaction may create. A transaction holds SQLite's write lock (and the process's
+ * connection) until it commits: an account with 10,000 destinations commits each message alone, and many
+ * such messages never pile up into one long transaction.
+ */
+const MAX_DELIVERIES_PER_TRANSACTION = 5_000;
 
 /**
  * Accepts messages with group commit: every ingest that arrives while the event loop is busy joins one
  * transaction, and each caller is answered only after that transaction committed. One commit (or one
  * Postgres round-trip series) then serves many requests. Postgres commits up to four batches in parallel
- * on pooled connections; SQLite commits are synchronous anyway.
+ * on pooled connections; on SQLite they take turns.
  */
 @Injectable()
 export class IngestService {
@@ -29,14 +38,34 @@ export class IngestService {
   }
 
   private async commit(messages: NewMessage[]): Promise<StoredMessage[]> {
-    const stored = await this.sql.transaction(() => storeMessages(messages, Date.now(), this.sql.dialect));
-    const deliveryIds = stored.flatMap((s) => s.newDeliveryIds);
-    if (deliveryIds.length) {
-      // Already durable: if this hand-off fails, the worker's sweep of due deliveries still finds them.
-      this.queue.enqueue(deliveryIds).catch((error: unknown) => {
-        this.logger.warn(`Could not enqueue ${deliveryIds.length} deliveries now; the sweep will pick them up: ${String(error)}`);
-      });
+    const destinations = await this.destinationCounts(messages);
+    const groups = groupByWeight(messages, (m) => 1 + (destinations.get(m.accountId) ?? 0), MAX_DELIVERIES_PER_TRANSACTION);
+    const stored: StoredMessage[] = [];
+    for (const group of groups) {
+      const committed = await this.sql.transaction(() => storeMessages(group, Date.now(), this.sql.dialect));
+      this.enqueue(committed.flatMap((s) => s.newDeliveryIds));
+      stored.push(...committed);
     }
     return stored;
+  }
+
+  /** How many deliveries a message of each account creates: the weight that splits a batch. */
+  private async destinationCounts(messages: NewMessage[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const accounts of chunks([...new Set(messages.map((m) => m.accountId))])) {
+      const { rows } = await this.sql.execute(
+        sql`SELECT account_id, COUNT(*) AS n FROM destinations WHERE account_id IN ${inList(accounts)} GROUP BY account_id`,
+      );
+      for (const row of rows) counts.set(String(row.account_id), Number(row.n));
+    }
+    return counts;
+  }
+
+  private enqueue(deliveryIds: string[]): void {
+    if (!deliveryIds.length) return;
+    // Already durable: if this hand-off fails, the worker's sweep of due deliveries still finds them.
+    this.queue.enqueue(deliveryIds).catch((error: unknown) => {
+      this.logger.warn(`Could not enqueue ${deliveryIds.length} deliveries now; the sweep will pick them up: ${String(error)}`);
+    });
   }
 }

@@ -4,8 +4,16 @@ import { ApiErrors } from '../common/api-errors.decorator.js';
 import { AdminAuth } from '../common/auth.decorators.js';
 import { ParseIdPipe } from '../common/id.pipe.js';
 import type { Page } from '../common/pagination.js';
-import { MessageQueryDto } from './dto/message-query.dto.js';
-import { MessageDto, MessagePageDto, type MessageSummaryDto, RetryAcceptedDto } from './dto/message-response.dto.js';
+import { DeliveryQueryDto, MessageQueryDto } from './dto/message-query.dto.js';
+import {
+  type DeliveryDto,
+  DeliveryPageDto,
+  MESSAGE_DELIVERIES_EMBEDDED,
+  MessageDto,
+  MessagePageDto,
+  type MessageSummaryDto,
+  RetryAcceptedDto,
+} from './dto/message-response.dto.js';
 import { MessagesService } from './messages.service.js';
 
 const uuid = new ParseIdPipe();
@@ -17,11 +25,22 @@ export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 
   @Get('messages/:message_id')
-  @ApiOperation({ summary: 'A message with each delivery and its full attempt history' })
+  @ApiOperation({ summary: `A message with its first ${MESSAGE_DELIVERIES_EMBEDDED} deliveries and their full attempt history` })
   @ApiOkResponse({ type: MessageDto })
   @ApiErrors(400, 404)
   get(@Param('message_id', uuid) id: string): Promise<MessageDto> {
     return this.messages.get(id);
+  }
+
+  @Get('messages/:message_id/deliveries')
+  @ApiOperation({
+    summary: 'The deliveries of a message, oldest first, optionally by status',
+    description: 'Pages through all of them (an account may have 10,000 destinations and more), each with its attempt history.',
+  })
+  @ApiOkResponse({ type: DeliveryPageDto })
+  @ApiErrors(400, 404)
+  listDeliveries(@Param('message_id', uuid) id: string, @Query() query: DeliveryQueryDto): Promise<Page<DeliveryDto>> {
+    return this.messages.listDeliveries(id, query);
   }
 
   @Get('accounts/:account_id/messages')

@@ -1,22 +1,36 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, type Repository } from 'typeorm';
+import { In, MoreThan, type Repository } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { isoTime } from '../common/iso-time.js';
 import { DEFAULT_PAGE_SIZE, type Page, toPage } from '../common/pagination.js';
-import { type Row, SqlRunner, type SqlWork, type StatementResult, statement } from '../database/sql.js';
+import { chunks } from '../database/in-list.js';
 import { DeliveryQueue } from '../delivery/queue/delivery-queue.js';
-import type { MessageQueryDto } from './dto/message-query.dto.js';
-import type { MessageDto, MessageSummaryDto } from './dto/message-response.dto.js';
+import type { DeliveryQueryDto, MessageQueryDto } from './dto/message-query.dto.js';
+import { type DeliveryDto, MESSAGE_DELIVERIES_EMBEDDED, type MessageDto, type MessageSummaryDto } from './dto/message-response.dto.js';
 import { DeliveryAttempt } from './entities/delivery-attempt.entity.js';
 import { Delivery, type DeliveryStatus } from './entities/delivery.entity.js';
 import { Message } from './entities/message.entity.js';
 
+const COUNT_PENDING = "SUM(CASE WHEN d.status = 'pending' THEN 1 ELSE 0 END)";
+const COUNT_FAILED = "SUM(CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END)";
+const COUNT_SUCCEEDED = "SUM(CASE WHEN d.status = 'succeeded' THEN 1 ELSE 0 END)";
+
 const STATUS_FILTER: Record<DeliveryStatus, string> = {
-  pending: 'SUM(CASE WHEN d.status = \'pending\' THEN 1 ELSE 0 END) > 0',
-  failed: "SUM(CASE WHEN d.status = 'pending' THEN 1 ELSE 0 END) = 0 AND SUM(CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END) > 0",
-  succeeded: "SUM(CASE WHEN d.status IN ('pending', 'failed') THEN 1 ELSE 0 END) = 0",
+  pending: `${COUNT_PENDING} > 0`,
+  failed: `${COUNT_PENDING} = 0 AND ${COUNT_FAILED} > 0`,
+  succeeded: `${COUNT_PENDING} = 0 AND ${COUNT_FAILED} = 0`,
 };
+
+interface MessageSummaryRow {
+  id: string;
+  account_id: string;
+  received_at: string | number;
+  total: string | number;
+  pending: string | number | null;
+  failed: string | number | null;
+  succeeded: string | number | null;
+}
 
 function summaryStatus(pending: number, failed: number): DeliveryStatus {
   if (pending > 0) return 'pending';
@@ -33,89 +47,111 @@ export class MessagesService {
     @InjectRepository(Delivery) private readonly deliveries: Repository<Delivery>,
     @InjectRepository(DeliveryAttempt) private readonly attempts: Repository<DeliveryAttempt>,
     private readonly accounts: AccountsService,
-    private readonly sql: SqlRunner,
     private readonly queue: DeliveryQueue,
   ) {}
 
+  /** The message with its first deliveries; the others are paged by `listDeliveries`. */
   async get(id: string): Promise<MessageDto> {
     const message = await this.messages.findOneBy({ id });
     if (!message) throw new NotFoundException(`Message ${id} not found`);
-    const deliveries = await this.deliveries.find({ where: { messageId: id }, order: { id: 'ASC' } });
-    const attempts = deliveries.length
-      ? await this.attempts.find({ where: { deliveryId: In(deliveries.map((d) => d.id)) }, order: { attempt: 'ASC' } })
-      : [];
+    const deliveries = await this.deliveryPage(id, { limit: MESSAGE_DELIVERIES_EMBEDDED });
     return {
       message_id: message.id,
       account_id: message.accountId,
       received_at: isoTime(message.receivedAt),
       payload: JSON.parse(message.payload) as Record<string, unknown>,
-      deliveries: deliveries.map((delivery) => ({
-        delivery_id: delivery.id,
-        destination_id: delivery.destinationId,
-        status: delivery.status,
-        attempts: delivery.attempts,
-        next_attempt_at: delivery.status === 'pending' ? isoTime(delivery.nextAttemptAt) : null,
-        last_status_code: delivery.lastStatusCode,
-        last_error: delivery.lastError,
-        history: attempts
-          .filter((attempt) => attempt.deliveryId === delivery.id)
-          .map((attempt) => ({
-            attempt: attempt.attempt,
-            at: isoTime(attempt.at),
-            status_code: attempt.statusCode,
-            duration_ms: attempt.durationMs,
-            error: attempt.error,
-            response_body: attempt.responseBody,
-          })),
-      })),
+      deliveries: deliveries.data,
+      deliveries_next_cursor: deliveries.next_cursor,
     };
+  }
+
+  async listDeliveries(messageId: string, query: DeliveryQueryDto): Promise<Page<DeliveryDto>> {
+    if (!(await this.messages.existsBy({ id: messageId }))) throw new NotFoundException(`Message ${messageId} not found`);
+    return this.deliveryPage(messageId, query);
+  }
+
+  /** Oldest first (ids are time-ordered), each with its attempts. */
+  private async deliveryPage(messageId: string, query: DeliveryQueryDto): Promise<Page<DeliveryDto>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.deliveries.find({
+      where: {
+        messageId,
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.cursor ? { id: MoreThan(query.cursor) } : {}),
+      },
+      order: { id: 'ASC' },
+      take: limit + 1,
+    });
+    const history = await this.historyOf(rows.slice(0, limit).map((delivery) => delivery.id));
+    return toPage(rows, limit, (delivery) => ({
+      delivery_id: delivery.id,
+      destination_id: delivery.destinationId,
+      status: delivery.status,
+      attempts: delivery.attempts,
+      next_attempt_at: delivery.status === 'pending' ? isoTime(delivery.nextAttemptAt) : null,
+      last_status_code: delivery.lastStatusCode,
+      last_error: delivery.lastError,
+      history: (history.get(delivery.id) ?? []).map((attempt) => ({
+        attempt: attempt.attempt,
+        at: isoTime(attempt.at),
+        status_code: attempt.statusCode,
+        duration_ms: attempt.durationMs,
+        error: attempt.error,
+        response_body: attempt.responseBody,
+      })),
+    }));
+  }
+
+  private async historyOf(deliveryIds: string[]): Promise<Map<string, DeliveryAttempt[]>> {
+    const byDelivery = new Map<string, DeliveryAttempt[]>();
+    for (const chunk of chunks(deliveryIds)) {
+      const attempts = await this.attempts.find({ where: { deliveryId: In(chunk) }, order: { attempt: 'ASC' } });
+      for (const attempt of attempts) {
+        const list = byDelivery.get(attempt.deliveryId);
+        if (list) list.push(attempt);
+        else byDelivery.set(attempt.deliveryId, [attempt]);
+      }
+    }
+    return byDelivery;
   }
 
   /** Newest first; the status of a message is derived from its deliveries'. */
   async listForAccount(accountId: string, query: MessageQueryDto): Promise<Page<MessageSummaryDto>> {
     await this.accounts.assertExists(accountId);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const params: Array<string | number> = [accountId];
-    let where = 'm.account_id = ?';
-    if (query.cursor) {
-      where += ' AND m.id < ?';
-      params.push(query.cursor);
-    }
-    const having = query.status ? `HAVING ${STATUS_FILTER[query.status]}` : '';
-    const { rows } = await this.sql.execute(
-      statement(
-        `SELECT m.id, m.account_id, m.received_at,
-                COUNT(d.id) AS total,
-                SUM(CASE WHEN d.status = 'pending' THEN 1 ELSE 0 END) AS pending,
-                SUM(CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END) AS failed,
-                SUM(CASE WHEN d.status = 'succeeded' THEN 1 ELSE 0 END) AS succeeded
-           FROM messages m LEFT JOIN deliveries d ON d.message_id = m.id
-          WHERE ${where}
-          GROUP BY m.id, m.account_id, m.received_at
-          ${having}
-          ORDER BY m.id DESC
-          LIMIT ?`,
-        [...params, limit + 1],
-      ),
-    );
-    return toPage(
-      rows.map((row) => ({ ...row, id: String(row.id) }) as Row & { id: string }),
-      limit,
-      (row) => {
-        const pending = Number(row.pending ?? 0);
-        const failed = Number(row.failed ?? 0);
-        return {
-          message_id: row.id,
-          account_id: String(row.account_id),
-          received_at: isoTime(Number(row.received_at)),
-          status: summaryStatus(pending, failed),
-          destinations: Number(row.total),
-          succeeded: Number(row.succeeded ?? 0),
-          failed,
-          pending,
-        };
-      },
-    );
+    const select = this.messages
+      .createQueryBuilder('m')
+      .leftJoin('m.deliveries', 'd')
+      .select('m.id', 'id')
+      .addSelect('m.accountId', 'account_id')
+      .addSelect('m.receivedAt', 'received_at')
+      .addSelect('COUNT(d.id)', 'total')
+      .addSelect(COUNT_PENDING, 'pending')
+      .addSelect(COUNT_FAILED, 'failed')
+      .addSelect(COUNT_SUCCEEDED, 'succeeded')
+      .where('m.accountId = :accountId', { accountId })
+      .groupBy('m.id')
+      .addGroupBy('m.accountId')
+      .addGroupBy('m.receivedAt')
+      .orderBy('m.id', 'DESC')
+      .limit(limit + 1);
+    if (query.cursor) select.andWhere('m.id < :cursor', { cursor: query.cursor });
+    if (query.status) select.having(STATUS_FILTER[query.status]);
+    const rows = await select.getRawMany<MessageSummaryRow>();
+    return toPage(rows, limit, (row) => {
+      const pending = Number(row.pending ?? 0);
+      const failed = Number(row.failed ?? 0);
+      return {
+        message_id: row.id,
+        account_id: row.account_id,
+        received_at: isoTime(Number(row.received_at)),
+        status: summaryStatus(pending, failed),
+        destinations: Number(row.total),
+        succeeded: Number(row.succeeded ?? 0),
+        failed,
+        pending,
+      };
+    });
   }
 
   /**
@@ -124,15 +160,16 @@ export class MessagesService {
    */
   async retry(id: string): Promise<number> {
     if (!(await this.messages.existsBy({ id }))) throw new NotFoundException(`Message ${id} not found`);
+    const failed = await this.deliveries.find({ select: { id: true }, where: { messageId: id, status: 'failed' } });
     const now = Date.now();
-    const { rows } = await this.sql.transaction(function* (): SqlWork<StatementResult> {
-      return yield statement(
-        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, leased_until = NULL, updated_at = ?
-          WHERE message_id = ? AND status = 'failed' RETURNING id`,
-        [now, now, id],
+    const ids: string[] = [];
+    for (const chunk of chunks(failed.map((delivery) => delivery.id))) {
+      await this.deliveries.update(
+        { id: In(chunk), status: 'failed' },
+        { status: 'pending', nextAttemptAt: now, leasedUntil: null, updatedAt: now },
       );
-    });
-    const ids = rows.map((row) => String(row.id));
+      ids.push(...chunk);
+    }
     // Committed already: if the queue is unreachable now, the worker's sweep finds them; the caller need
     // not wait for Redis to come back.
     if (ids.length) {

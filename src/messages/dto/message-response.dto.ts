@@ -1,6 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../entities/delivery.entity.js';
 
+/** How many deliveries GET /messages/{id} embeds: an account may have 10,000 and more destinations. */
+export const MESSAGE_DELIVERIES_EMBEDDED = 100;
+
 export class AttemptDto {
   @ApiProperty({ example: 1 })
   attempt: number;
@@ -63,8 +66,26 @@ export class MessageDto extends MessageFieldsDto {
   @ApiProperty({ type: 'object', additionalProperties: true, example: { event: 'order.created', id: 42 } })
   payload: Record<string, unknown>;
 
-  @ApiProperty({ type: [DeliveryDto] })
+  @ApiProperty({
+    type: [DeliveryDto],
+    description: `The first ${MESSAGE_DELIVERIES_EMBEDDED} deliveries, oldest first; the rest are at GET /messages/{message_id}/deliveries`,
+  })
   deliveries: DeliveryDto[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` to GET /messages/{message_id}/deliveries for the deliveries after the embedded ones; null when there are no more',
+  })
+  deliveries_next_cursor: string | null;
+}
+
+export class DeliveryPageDto {
+  @ApiProperty({ type: [DeliveryDto] })
+  data: DeliveryDto[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last' })
+  next_cursor: string | null;
 }
 
 export class MessageSummaryDto extends MessageFieldsDto {
