@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { isMainThread } from 'node:worker_threads';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { SqlRunner, statement } from '../database/sql.js';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { Delivery } from '../messages/entities/delivery.entity.js';
 
 type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
@@ -39,15 +41,19 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(sql: SqlRunner) {
+  constructor(@InjectRepository(Delivery) deliveries: Repository<Delivery>) {
     // Process-wide figures (CPU, memory) once per process, from the main thread.
     if (isMainThread) collectDefaultMetrics({ register: this.registry, prefix: 'data_pusher_' });
     let backlog: Promise<{ pending: number; oldestDueAt: number | null }> | null = null;
     // One query serves both gauges of a scrape.
     const readBacklog = () =>
-      (backlog ??= sql
-        .execute(statement("SELECT COUNT(*) AS n, MIN(next_attempt_at) AS oldest FROM deliveries WHERE status = 'pending'"))
-        .then(({ rows }) => ({ pending: Number(rows[0].n), oldestDueAt: rows[0].oldest === null ? null : Number(rows[0].oldest) }))
+      (backlog ??= deliveries
+        .createQueryBuilder('d')
+        .select('COUNT(*)', 'n')
+        .addSelect('MIN(d.nextAttemptAt)', 'oldest')
+        .where("d.status = 'pending'")
+        .getRawOne<{ n: string | number; oldest: string | number | null }>()
+        .then((row) => ({ pending: Number(row?.n ?? 0), oldestDueAt: row?.oldest == null ? null : Number(row.oldest) }))
         .finally(() => setImmediate(() => (backlog = null))));
     new Gauge({
       name: 'data_pusher_pending_deliveries',
