@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { ADMIN_SECURITY_SCHEME, APP_TOKEN_SECURITY_SCHEME } from './common/auth.decorators.js';
+import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id.js';
 import { parseEnvironment } from './config/environment.js';
 
 const API_DESCRIPTION = `Data Pusher receives JSON on \`POST /server/incoming_data\` and delivers it to every destination of
@@ -19,6 +20,12 @@ export async function createHttpApp(env: Record<string, string | undefined>): Pr
     routerOptions: { ignoreTrailingSlash: true },
     // A client that stalls mid-request must not hold a connection (or a graceful shutdown) forever.
     requestTimeout: 30_000,
+    genReqId: requestIdFor,
+  });
+  // The first hook, so that every answer carries the id, even those given before Nest runs (401, 404, 405).
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     bufferLogs: true,
