@@ -16,6 +16,7 @@ import { DataHandlerModule } from './data-handler/data-handler.module.js';
 import { buildDataSourceOptions } from './database/data-source-options.js';
 import { DatabaseModule } from './database/database.module.js';
 import { runMigrations } from './database/migrate.js';
+import { START_UP_CONNECTION } from './database/start-up-connection.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
 import { DeliveryWorkerModule } from './delivery/delivery-worker.module.js';
 import { DestinationsModule } from './destinations/destinations.module.js';
@@ -41,7 +42,7 @@ export class AppModule {
         }),
         TypeOrmModule.forRootAsync({
           inject: [APP_CONFIG],
-          useFactory: (appConfig: AppConfig) => buildDataSourceOptions(appConfig.database),
+          useFactory: (appConfig: AppConfig) => ({ ...buildDataSourceOptions(appConfig.database), ...START_UP_CONNECTION }),
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options as DataSourceOptions).initialize();
             await runMigrations(dataSource);

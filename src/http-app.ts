@@ -1,11 +1,12 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { ADMIN_SECURITY_SCHEME, APP_TOKEN_SECURITY_SCHEME } from './common/auth.decorators.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id.js';
+import { createAppLogger } from './config/app-logger.js';
 import { parseEnvironment } from './config/environment.js';
+import { buildLoggerOptions } from './config/logger-options.js';
 
 const API_DESCRIPTION = `Data Pusher receives JSON on \`POST /server/incoming_data\` and delivers it to every destination of
 the account whose \`CL-X-TOKEN\` came with it. Manage accounts and destinations here with the admin API key
@@ -28,10 +29,9 @@ export async function createHttpApp(env: Record<string, string | undefined>): Pr
     done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
-    bufferLogs: true,
+    logger: createAppLogger(buildLoggerOptions(config)),
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
 
   if (config.role !== 'worker') setUpSwagger(app);
 

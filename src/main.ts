@@ -1,10 +1,17 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { EnvironmentError, parseEnvironment } from './config/environment.js';
-import { createHttpApp } from './http-app.js';
+import { checkListenAddress, listenFailureMessage } from './config/listen-address.js';
+import { startUpFailureMessage } from './database/start-up-connection.js';
+
+/** A failure whose message is the whole story for the user: printed as one line, without a stack. */
+class StartUpError extends Error {}
 
 async function main(): Promise<void> {
   const config = parseEnvironment(process.env);
+  const unusable = await checkListenAddress(config.port, config.host);
+  if (unusable) throw new StartUpError(unusable);
+  // Loaded only once the cheap checks above have passed: loading the application takes seconds.
+  const [{ Logger }, { createHttpApp }] = await Promise.all([import('@nestjs/common'), import('./http-app.js')]);
   const app = await createHttpApp(process.env);
   const logger = new Logger('Main');
 
@@ -26,19 +33,23 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    const message = listenFailureMessage(error, config.port, config.host);
+    throw message ? new StartUpError(message) : error;
+  }
+  const address = `http://${config.host}:${config.port}`;
   logger.log(
-    `Data Pusher (${config.role}) listening on ` +
-      `http://${config.host}:${config.port} — API docs at /docs`,
+    config.role === 'worker'
+      ? `Data Pusher (worker) serving /health and /metrics on ${address} (PORT=${config.port}); it delivers, it serves no API`
+      : `Data Pusher (${config.role}) listening on ${address}, API docs at /docs`,
   );
 }
 
 main().catch((error: unknown) => {
   // One line that says what to fix, not a stack trace, for the mistakes a user can make.
-  if (error instanceof EnvironmentError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(`Data Pusher failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  }
+  if (error instanceof EnvironmentError) process.stderr.write(`${error.message}\n`);
+  else process.stderr.write(`Data Pusher failed to start: ${error instanceof StartUpError ? error.message : startUpFailureMessage(error)}\n`);
   process.exit(1);
 });

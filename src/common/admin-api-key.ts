@@ -17,6 +17,8 @@ export class AdminApiKey implements OnModuleInit {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   onModuleInit(): void {
+    // A worker serves no management API: it needs no key, and must not announce one.
+    if (this.config.role === 'worker') return;
     if (this.config.adminApiKey) {
       this.key = this.config.adminApiKey;
       return;

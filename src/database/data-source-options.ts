@@ -59,6 +59,8 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
     ...common,
     type: 'postgres',
     url: database.url,
+    // A host that drops packets must not hang start-up (or a claim) forever.
+    connectTimeoutMS: 10_000,
     extra: { max: database.poolSize },
   };
 }

@@ -25,15 +25,35 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The environment a service process gets: nothing of the test runner's own but PATH. */
+function processEnv(env: Record<string, string>, port: number): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
+}
+
+export interface ExitedProcess {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built service until it exits by itself (a start-up that fails), with its output kept apart. */
+export async function runServerProcessToExit(env: Record<string, string>, port?: number): Promise<ExitedProcess> {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does it for you)`);
+  const child = spawn(process.execPath, [MAIN], { env: processEnv(env, port ?? (await freePort())), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', (exitCode) => resolve(exitCode)));
+  return { code, stdout, stderr };
+}
+
 /** The built service (`npm run build`, which `npm test` runs first) as a real child process. */
 export async function startServerProcess(env: Record<string, string>, port?: number): Promise<ServerProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does it for you)`);
   const listenPort = port ?? (await freePort());
   let output = '';
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(listenPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(process.execPath, [MAIN], { env: processEnv(env, listenPort), stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${listenPort}`;
