@@ -16,7 +16,6 @@ describe('parseEnvironment', () => {
       workerConcurrency: 64,
       logLevel: 'info',
       queuePrefix: 'data-pusher',
-      sweepIntervalMs: 30_000,
       deliveryThread: true,
       destinationMaxInFlight: 16,
       autoDisableAfterMs: 432_000_000,

@@ -23,9 +23,7 @@ export interface AppConfig {
   logLevel: string;
   /** Redis key prefix of the BullMQ queue: several deployments (or tests) can share one Redis. */
   queuePrefix: string;
-  /** How often workers look for pending deliveries whose queue job was lost. */
-  sweepIntervalMs: number;
-  /** ROLE=all without Redis: deliver on a worker thread of the process, so ingest and delivery use two cores. */
+  /** A delivering process makes its HTTP attempts on a thread of their own, so database work and sending use two cores. */
   deliveryThread: boolean;
   /** Attempts in flight at once to one destination, per worker process, when the destination sets no max_in_flight. */
   destinationMaxInFlight: number;
@@ -69,7 +67,6 @@ const schema = Joi.object({
   WORKER_CONCURRENCY: Joi.number().integer().min(1).max(10_000).default(64),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   QUEUE_PREFIX: Joi.string().pattern(/^[\w.-]{1,64}$/).default('data-pusher'),
-  SWEEP_INTERVAL_MS: Joi.number().integer().min(100).max(3_600_000).default(30_000),
   DELIVERY_THREAD: Joi.boolean().default(true),
   DESTINATION_MAX_IN_FLIGHT: Joi.number().integer().min(1).max(10_000).default(16),
   AUTO_DISABLE_AFTER: durationOrOff.default('5d'),
@@ -90,7 +87,6 @@ interface ValidatedEnvironment {
   WORKER_CONCURRENCY: number;
   LOG_LEVEL: string;
   QUEUE_PREFIX: string;
-  SWEEP_INTERVAL_MS: number;
   DELIVERY_THREAD: boolean;
   DESTINATION_MAX_IN_FLIGHT: number;
   AUTO_DISABLE_AFTER: string;
@@ -135,7 +131,6 @@ export function parseEnvironment(env: Record<string, string | undefined>): AppCo
     workerConcurrency: validated.WORKER_CONCURRENCY,
     logLevel: validated.LOG_LEVEL,
     queuePrefix: validated.QUEUE_PREFIX,
-    sweepIntervalMs: validated.SWEEP_INTERVAL_MS,
     deliveryThread: validated.DELIVERY_THREAD,
     destinationMaxInFlight: validated.DESTINATION_MAX_IN_FLIGHT,
     autoDisableAfterMs: validated.AUTO_DISABLE_AFTER.trim() === '0' ? null : parseDuration(validated.AUTO_DISABLE_AFTER),

@@ -63,9 +63,9 @@ export class IngestService {
 
   private enqueue(deliveryIds: string[]): void {
     if (!deliveryIds.length) return;
-    // Already durable: if this hand-off fails, the worker's sweep of due deliveries still finds them.
+    // Already durable: if this hand-off fails, the workers' poll of the database still finds them.
     this.queue.enqueue(deliveryIds).catch((error: unknown) => {
-      this.logger.warn(`Could not enqueue ${deliveryIds.length} deliveries now; the sweep will pick them up: ${String(error)}`);
+      this.logger.warn(`Could not enqueue ${deliveryIds.length} deliveries now; the workers' poll will find them: ${String(error)}`);
     });
   }
 }

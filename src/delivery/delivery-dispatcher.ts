@@ -1,6 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
-import { isCancel } from 'axios';
+import { AxiosError, isCancel } from 'axios';
 import { isIP } from 'node:net';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { refusedRange } from './address-policy.js';
@@ -12,6 +12,7 @@ import { signPayload } from './signer.js';
 
 export const USER_AGENT = 'data-pusher/0.1.0';
 const SIGNING_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
+const HEADER_TEMPLATE_CACHE = 10_000;
 
 /** A failed attempt, thrown by the dispatcher for the worker to record and schedule. */
 export class DeliveryAttemptError extends Error {
@@ -27,8 +28,8 @@ function rootCause(error: unknown): unknown {
 }
 
 function describe(error: unknown, timeoutMs: number): { message: string; permanent: boolean } {
-  // The attempt's AbortSignal.timeout is the only thing that cancels a request.
-  if (isCancel(error)) return { message: `timed out after ${timeoutMs} ms (DELIVERY_TIMEOUT_MS)`, permanent: false };
+  // The adapter's time limit (axios' ECONNABORTED) is the only thing that cancels a request.
+  if (isCancel(error) || (error instanceof AxiosError && error.code === AxiosError.ECONNABORTED)) return { message: `timed out after ${timeoutMs} ms (DELIVERY_TIMEOUT_MS)`, permanent: false };
   const cause = rootCause(error);
   if (cause instanceof ForbiddenDestinationError) return { message: cause.message, permanent: true };
   if (cause instanceof Error) {
@@ -48,6 +49,8 @@ function describe(error: unknown, timeoutMs: number): { message: string; permane
  */
 @Injectable()
 export class DeliveryDispatcher {
+  private readonly headerTemplates = new Map<string, Record<string, string>>();
+
   constructor(
     private readonly http: HttpService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -64,11 +67,7 @@ export class DeliveryDispatcher {
     if (refusal) throw new DeliveryAttemptError({ ...refusal, durationMs: elapsed() });
 
     const timestamp = Math.floor(Date.now() / 1000);
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT };
-    if (!isGet) headers['content-type'] = 'application/json';
-    for (const [name, value] of Object.entries(job.headers)) {
-      if (!SIGNING_HEADERS.includes(name.toLowerCase())) headers[name.toLowerCase()] = value;
-    }
+    const headers = { ...this.headerTemplate(job.headersJson, isGet) };
     headers['webhook-id'] = job.messageId;
     headers['webhook-timestamp'] = String(timestamp);
     headers['webhook-signature'] = signPayload(job.signingSecret, job.messageId, timestamp, body);
@@ -80,7 +79,6 @@ export class DeliveryDispatcher {
         method: job.httpMethod,
         headers,
         data: body,
-        signal: AbortSignal.timeout(this.config.deliveryTimeoutMs),
       });
     } catch (error) {
       const { message, permanent } = describe(error, this.config.deliveryTimeoutMs);
@@ -105,6 +103,25 @@ export class DeliveryDispatcher {
     if (statusCode >= 200 && statusCode < 300) return result;
     const retryAfter = statusCode === 429 || statusCode === 503 ? parseRetryAfter(response.headers['retry-after'] as string | undefined, new Date()) : null;
     throw new DeliveryAttemptError({ ...result, error: `HTTP ${statusCode}`, retryAfterMs: retryAfter });
+  }
+
+  /**
+   * The headers every attempt to a destination starts from: ours, then the destination's (lower case; they
+   * win), built once per destination rather than per attempt. Keyed by the stored JSON, so an edit of the
+   * destination's headers makes a new entry.
+   */
+  private headerTemplate(headersJson: string, isGet: boolean): Record<string, string> {
+    const key = isGet ? `G${headersJson}` : `B${headersJson}`;
+    let template = this.headerTemplates.get(key);
+    if (template) return template;
+    template = { 'user-agent': USER_AGENT };
+    if (!isGet) template['content-type'] = 'application/json';
+    for (const [name, value] of Object.entries(JSON.parse(headersJson) as Record<string, string>)) {
+      if (!SIGNING_HEADERS.includes(name.toLowerCase())) template[name.toLowerCase()] = value;
+    }
+    if (this.headerTemplates.size >= HEADER_TEMPLATE_CACHE) this.headerTemplates.clear();
+    this.headerTemplates.set(key, template);
+    return template;
   }
 
   /** A URL with an IP literal never goes through DNS, so the address guard must look at it here. */

@@ -11,7 +11,8 @@ export interface DeliveryJob {
   url: string;
   /** GET, POST, PUT, PATCH or DELETE (upper case, as stored). */
   httpMethod: string;
-  headers: Record<string, string>;
+  /** The destination's headers as stored (a JSON object of strings): parsed once per destination by the sender. */
+  headersJson: string;
   signingSecret: string;
   payload: string;
 }

@@ -68,7 +68,7 @@ function toJob(row: Row, leasedUntil: number): DeliveryJob {
     leasedUntil,
     url: String(row.url),
     httpMethod: String(row.http_method),
-    headers: JSON.parse(String(row.headers)) as Record<string, string>,
+    headersJson: String(row.headers),
     signingSecret: String(row.signing_secret),
     payload: String(row.payload),
   };

@@ -18,6 +18,8 @@ export function deliveryHttpOptions(config: AppConfig): HttpModuleOptions {
   return {
     adapter: undiciAdapter(agent),
     maxRedirects: 0,
+    // One attempt's whole time limit, enforced by the adapter.
+    timeout: config.deliveryTimeoutMs,
     // Every status is an answer to record; the dispatcher decides what counts as success.
     validateStatus: () => true,
     // The body is already the exact JSON text that was signed: axios must not touch it.

@@ -1,4 +1,4 @@
-import { AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { type Dispatcher, request } from 'undici';
 
 /** The first KiB of an answer is kept for the delivery log; the rest is read and dropped. */
@@ -20,30 +20,91 @@ async function readHead(body: Dispatcher.ResponseData['body']): Promise<string> 
 
 function flattenHeaders(headers: InternalAxiosRequestConfig['headers']): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(AxiosHeaders.from(headers).toJSON())) {
+  for (const [name, value] of Object.entries(headers.toJSON())) {
     if (value !== undefined && value !== null) flat[name] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return flat;
 }
 
 /**
+ * Whole-request time limits (axios' `timeout`) for every request in flight, checked by one timer: a timer
+ * (or an AbortSignal.timeout) per request costs more than the request itself on the delivery hot path.
+ */
+class Deadlines {
+  private readonly entries = new Map<AbortController, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly tickMs: number) {}
+
+  start(timeoutMs: number): AbortController {
+    const controller = new AbortController();
+    this.entries.set(controller, performance.now() + timeoutMs);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.expire(), this.tickMs);
+      this.timer.unref();
+    }
+    return controller;
+  }
+
+  end(controller: AbortController): void {
+    this.entries.delete(controller);
+  }
+
+  private expire(): void {
+    const now = performance.now();
+    for (const [controller, at] of this.entries) {
+      if (at > now) continue;
+      this.entries.delete(controller);
+      controller.abort();
+    }
+    if (!this.entries.size) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
+
+/**
  * An axios adapter on undici: HttpService keeps its interface while requests go through undici's pooled,
- * keep-alive client (several times faster than axios' own http adapter). undici never follows redirects.
+ * keep-alive client (several times faster than axios' own http adapter). It honours the options axios hands
+ * adapters: `timeout` (the whole request, to within 25 ms), `signal`, `validateStatus`; `maxRedirects`
+ * must be 0, since undici does not follow redirects (a config asking for them is refused, not ignored).
  */
 export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
+  const deadlines = new Deadlines(25);
   return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse<string>> => {
-    const response = await request(config.url as string, {
-      dispatcher,
-      method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
-      headers: flattenHeaders(config.headers),
-      body: typeof config.data === 'string' && config.data !== '' ? config.data : undefined,
-      signal: config.signal as AbortSignal | undefined,
-    });
-    const data = await readHead(response.body);
+    if (config.maxRedirects !== undefined && config.maxRedirects !== 0) {
+      throw new AxiosError('the undici adapter follows no redirects: set maxRedirects to 0', AxiosError.ERR_BAD_OPTION, config);
+    }
+    const deadline = config.timeout ? deadlines.start(config.timeout) : null;
+    const signal = deadline && config.signal ? AbortSignal.any([deadline.signal, config.signal as AbortSignal]) : (deadline?.signal ?? config.signal);
+    let response: Dispatcher.ResponseData;
+    let data: string;
+    try {
+      response = await request(config.url as string, {
+        dispatcher,
+        method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
+        headers: flattenHeaders(config.headers),
+        body: typeof config.data === 'string' && config.data !== '' ? config.data : undefined,
+        signal: signal as AbortSignal | undefined,
+      });
+      data = await readHead(response.body);
+    } catch (error) {
+      if (deadline?.signal.aborted) {
+        throw new AxiosError(`timeout of ${config.timeout}ms exceeded`, AxiosError.ECONNABORTED, config, undefined, undefined);
+      }
+      throw error;
+    } finally {
+      if (deadline) deadlines.end(deadline);
+    }
     const headers = new AxiosHeaders();
     for (const [name, value] of Object.entries(response.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
-    return { data, status: response.statusCode, statusText: '', headers, config, request: undefined };
+    const answer: AxiosResponse<string> = { data, status: response.statusCode, statusText: '', headers, config, request: undefined };
+    if (config.validateStatus && !config.validateStatus(answer.status)) {
+      throw new AxiosError(`Request failed with status code ${answer.status}`, AxiosError.ERR_BAD_RESPONSE, config, undefined, answer);
+    }
+    return answer;
   };
 }

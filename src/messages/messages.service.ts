@@ -170,11 +170,11 @@ export class MessagesService {
       );
       ids.push(...chunk);
     }
-    // Committed already: if the queue is unreachable now, the worker's sweep finds them; the caller need
+    // Committed already: if the queue is unreachable now, the workers' poll finds them; the caller need
     // not wait for Redis to come back.
     if (ids.length) {
       this.queue.enqueue(ids).catch((error: unknown) => {
-        this.logger.warn(`Could not enqueue ${ids.length} retried deliveries now; the sweep will pick them up: ${String(error)}`);
+        this.logger.warn(`Could not enqueue ${ids.length} retried deliveries now; the workers' poll will find them: ${String(error)}`);
       });
     }
     return ids.length;

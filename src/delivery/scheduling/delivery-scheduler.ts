@@ -53,6 +53,7 @@ export class DeliveryScheduler implements OnApplicationBootstrap, BeforeApplicat
   private rotation = 0;
   private pumping: Promise<void> | null = null;
   private again = false;
+  private pumpSoon = false;
 
   private pollTimer: NodeJS.Timeout | undefined;
   private slowTimer: NodeJS.Timeout | undefined;
@@ -96,7 +97,8 @@ export class DeliveryScheduler implements OnApplicationBootstrap, BeforeApplicat
   /** Deliveries may be due that this worker has not seen: read the database again. */
   wake(): void {
     this.pending = null;
-    this.pump();
+    // Not in the caller's turn: an ingest's commit answers its clients first.
+    this.pumpAfterThisTurn();
   }
 
   private pump(): void {
@@ -211,7 +213,17 @@ export class DeliveryScheduler implements OnApplicationBootstrap, BeforeApplicat
         // The lease expires and the delivery is claimed again: nothing is lost, only delayed.
         this.logger.error(`Recording an attempt failed; it will be retried when its lease expires: ${String(error)}`);
       });
-    this.pump();
+    this.pumpAfterThisTurn();
+  }
+
+  /** Attempts that end together free their slots together: one claim for all of them, not one each. */
+  private pumpAfterThisTurn(): void {
+    if (this.pumpSoon) return;
+    this.pumpSoon = true;
+    setImmediate(() => {
+      this.pumpSoon = false;
+      this.pump();
+    });
   }
 
   private release(accountId: string): void {
