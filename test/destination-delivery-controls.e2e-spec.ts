@@ -4,36 +4,10 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { expectEventually } from './support/expect-eventually.js';
 import { createAccount, createDestination } from './support/factories.js';
-import { type ReceivedRequest, startSink, type Sink } from './support/sink.js';
+import { peakConcurrency, peakRate } from './support/arrivals.js';
+import { startSink, type Sink } from './support/sink.js';
 import { startServerProcess } from './support/server-process.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-
-/** The most requests the sink had open at once. */
-function peakConcurrency(requests: ReceivedRequest[]): number {
-  const events = requests.flatMap((r) => [
-    { at: r.at, delta: 1 },
-    { at: r.answeredAt ?? r.abandonedAt ?? Infinity, delta: -1 },
-  ]);
-  events.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let open = 0;
-  let peak = 0;
-  for (const { delta } of events) {
-    open += delta;
-    peak = Math.max(peak, open);
-  }
-  return peak;
-}
-
-/** The most arrivals within any `windowMs` (sliding). */
-function peakRate(requests: ReceivedRequest[], windowMs: number): number {
-  const times = requests.map((r) => r.at).sort((a, b) => a - b);
-  let peak = 0;
-  for (let start = 0, end = 0; end < times.length; end++) {
-    while (times[end] - times[start] >= windowMs) start++;
-    peak = Math.max(peak, end - start + 1);
-  }
-  return peak;
-}
 
 describe('destination controls at delivery time', () => {
   let t: TestApp;

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { expectEventually } from './support/expect-eventually.js';
 import { createTestSchema, type TestSchema } from './support/postgres-schema.js';
+import { peakRate } from './support/arrivals.js';
 import { deleteQueueKeys } from './support/redis-keys.js';
 import { requirePostgres, requireRedis, TEST_REDIS_URL } from './support/require-service.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
@@ -169,4 +170,25 @@ describeWithBoth('scale-out: one api and two workers on PostgreSQL and Redis', (
     await expectEventually(() => expectAllDelivered(ids), { timeoutMs: 60_000, intervalMs: 200 });
     await expectEventually(async () => expect(await pendingInDatabase()).toBe(0), { timeoutMs: 60_000, intervalMs: 200 });
   }, 120_000);
+
+  it("shares a destination's rate_limit between the workers (through Redis)", async () => {
+    sink.behave(() => ({ status: 200 }));
+    const rated = await adminPost('/accounts', { email: 'rated@example.com', account_name: 'Rated' });
+    await adminPost('/destinations', { account_id: rated.account_id, url: `${sink.url}/rated`, http_method: 'POST', headers: {}, rate_limit: 5 });
+    await Promise.all(
+      Array.from({ length: 15 }, (_, n) =>
+        fetch(`${api.url}/server/incoming_data`, {
+          method: 'POST',
+          headers: { 'CL-X-TOKEN': rated.app_secret_token, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ n }),
+        }).then((res) => expect(res.status).toBe(202)),
+      ),
+    );
+    const arrivals = () => sink.received.filter((r) => r.path === '/rated');
+    await expectEventually(() => expect(arrivals()).toHaveLength(15), { timeoutMs: 20_000, intervalMs: 100 });
+    // Two workers, one budget: windows of 200 ms with one attempt each, so a sliding second sees at most six.
+    expect(peakRate(arrivals(), 1_000)).toBeLessThanOrEqual(6);
+    const times = arrivals().map((r) => r.at);
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(2_000);
+  }, 60_000);
 });
