@@ -51,7 +51,7 @@ describeWithBoth('scale-out: one api and two workers on PostgreSQL and Redis', (
     for (const path of ['/one', '/two']) {
       await adminPost('/destinations', { account_id: accountId, url: `${sink.url}${path}`, http_method: 'POST', headers: {} });
     }
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all([api, ...workers].filter(Boolean).map((p) => p.kill('SIGKILL')));
