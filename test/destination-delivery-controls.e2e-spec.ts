@@ -76,8 +76,9 @@ describe('destination controls at delivery time', () => {
     await Promise.all(Array.from({ length: 15 }, (_, i) => ingest(account.app_secret_token, { i })));
     await expectEventually(() => expect(at('/rated')).toHaveLength(15), { timeoutMs: 10_000 });
     const times = at('/rated').map((r) => r.at);
-    // Windows of 200 ms with one attempt each: a sliding second can straddle six of them.
-    expect(peakRate(at('/rated'), 1_000)).toBeLessThanOrEqual(6);
+    // Windows of 200 ms with one attempt each: a sliding second can straddle six of them, and an attempt may
+    // reach the sink a little after its window, hence one more. Without the limit all 15 arrive at once.
+    expect(peakRate(at('/rated'), 1_000)).toBeLessThanOrEqual(7);
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(2_000);
   });
 });

@@ -186,8 +186,9 @@ describeWithBoth('scale-out: one api and two workers on PostgreSQL and Redis', (
     );
     const arrivals = () => sink.received.filter((r) => r.path === '/rated');
     await expectEventually(() => expect(arrivals()).toHaveLength(15), { timeoutMs: 20_000, intervalMs: 100 });
-    // Two workers, one budget: windows of 200 ms with one attempt each, so a sliding second sees at most six.
-    expect(peakRate(arrivals(), 1_000)).toBeLessThanOrEqual(6);
+    // Two workers, one budget: windows of 200 ms with one attempt each, so a sliding second straddles six
+    // of them; an attempt may reach the sink a little after its window, hence one more.
+    expect(peakRate(arrivals(), 1_000)).toBeLessThanOrEqual(7);
     const times = arrivals().map((r) => r.at);
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(2_000);
   }, 60_000);
