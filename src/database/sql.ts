@@ -16,15 +16,6 @@ export type Row = Record<string, SqlValue>;
 export const sql = sqlTag;
 export { Sql };
 
-/**
- * A statement written with `?` placeholders, as delivery code still writes them.
- * @deprecated Write new statements with the `sql` tag.
- */
-export interface Statement {
-  text: string;
-  params: SqlValue[];
-}
-
 export interface StatementResult {
   rows: Row[];
   changes: number;
@@ -34,26 +25,7 @@ export interface StatementResult {
  * A unit of work written once for both databases: a generator that yields statements and receives their
  * results. It runs in one transaction (see SqlRunner.transaction).
  */
-export type SqlWork<T> = Generator<Sql | Statement, T, StatementResult>;
-
-/** @deprecated Write new statements with the `sql` tag. */
-export function statement(text: string, params: SqlValue[] = []): Statement {
-  return { text, params };
-}
-
-/**
- * `(?, ?, ?), (?, ?, ?)` for a multi-row insert.
- * @deprecated Use `bulk` of sql-template-tag with the `sql` tag.
- */
-export function placeholders(rows: number, columns: number): string {
-  const row = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
-  return Array.from({ length: rows }, () => row).join(', ');
-}
-
-function toSql(query: Sql | Statement): Sql {
-  // The `?` of a legacy statement stand only for its values: the Sql constructor checks that they match.
-  return query instanceof Sql ? query : new Sql(query.text.split('?'), query.params);
-}
+export type SqlWork<T> = Generator<Sql, T, StatementResult>;
 
 /** Postgres may abort one of two transactions that wait on each other; running it again is the remedy. */
 const POSTGRES_RETRYABLE = new Set(['40P01', '40001']);
@@ -101,7 +73,7 @@ export class SqlRunner {
   }
 
   /** A single statement in its own implicit transaction (a read, or one self-contained write). */
-  async execute(query: Sql | Statement): Promise<StatementResult> {
+  async execute(query: Sql): Promise<StatementResult> {
     const runner = this.dataSource.createQueryRunner();
     try {
       return await this.query(runner, query);
@@ -111,10 +83,9 @@ export class SqlRunner {
     }
   }
 
-  private async query(runner: QueryRunner, query: Sql | Statement): Promise<StatementResult> {
-    const prepared = toSql(query);
-    const text = this.dialect === 'postgres' ? prepared.text : prepared.sql;
-    const result = await runner.query(text, prepared.values, true);
+  private async query(runner: QueryRunner, query: Sql): Promise<StatementResult> {
+    const text = this.dialect === 'postgres' ? query.text : query.sql;
+    const result = await runner.query(text, query.values, true);
     const rows = (result.records ?? []) as Row[];
     return { rows, changes: result.affected ?? rows.length };
   }

@@ -1,5 +1,7 @@
+import { bulk, raw } from 'sql-template-tag';
 import { newId } from '../common/ids.js';
-import { type Dialect, placeholders, type Row, type SqlValue, type SqlWork, statement } from '../database/sql.js';
+import { chunks, inList } from '../database/in-list.js';
+import { type Dialect, type Row, sql, type SqlValue, type SqlWork } from '../database/sql.js';
 import type { AttemptResult, AttemptStatus, DeliveryJob } from './delivery-job.js';
 
 /** What the database keeps of one finished attempt. */
@@ -21,7 +23,7 @@ export interface PendingDestination {
   dueAt: number | null;
 }
 
-const isEnabled = (dialect: Dialect) => (dialect === 'postgres' ? 't.enabled' : 't.enabled = 1');
+const isEnabled = (dialect: Dialect) => raw(dialect === 'postgres' ? 't.enabled' : 't.enabled = 1');
 
 /**
  * Every enabled destination that has pending deliveries, found by skipping through the pending-deliveries
@@ -29,8 +31,7 @@ const isEnabled = (dialect: Dialect) => (dialect === 'postgres' ? 't.enabled' : 
  * with the backlog, so 3,000 deliveries waiting for one destination cost one index step.
  */
 export function* findPendingDestinations(now: number, dialect: Dialect): SqlWork<PendingDestination[]> {
-  const { rows } = yield statement(
-    `WITH RECURSIVE pending(destination_id) AS (
+  const { rows } = yield sql`WITH RECURSIVE pending(destination_id) AS (
        SELECT (SELECT destination_id FROM deliveries WHERE status = 'pending' ORDER BY destination_id LIMIT 1)
        UNION ALL
        SELECT (SELECT d.destination_id FROM deliveries d
@@ -41,11 +42,9 @@ export function* findPendingDestinations(now: number, dialect: Dialect): SqlWork
      SELECT t.id, t.account_id, t.max_in_flight, t.rate_limit,
             (SELECT MIN(d.next_attempt_at) FROM deliveries d
               WHERE d.status = 'pending' AND d.destination_id = t.id
-                AND (d.leased_until IS NULL OR d.leased_until <= ?)) AS due_at
+                AND (d.leased_until IS NULL OR d.leased_until <= ${now})) AS due_at
        FROM pending p JOIN destinations t ON t.id = p.destination_id
-      WHERE ${isEnabled(dialect)}`,
-    [now],
-  );
+      WHERE ${isEnabled(dialect)}`;
   return rows.map((row) => ({
     destinationId: String(row.id),
     accountId: String(row.account_id),
@@ -55,8 +54,8 @@ export function* findPendingDestinations(now: number, dialect: Dialect): SqlWork
   }));
 }
 
-const JOB_COLUMNS = `d.id, d.message_id, d.destination_id, d.attempts, m.payload, t.account_id, t.url, t.http_method, t.headers, t.signing_secret`;
-const JOB_JOINS = `JOIN messages m ON m.id = d.message_id JOIN destinations t ON t.id = d.destination_id`;
+const JOB_COLUMNS = raw(`d.id, d.message_id, d.destination_id, d.attempts, m.payload, t.account_id, t.url, t.http_method, t.headers, t.signing_secret`);
+const JOB_JOINS = raw(`JOIN messages m ON m.id = d.message_id JOIN destinations t ON t.id = d.destination_id`);
 
 function toJob(row: Row, leasedUntil: number): DeliveryJob {
   return {
@@ -86,50 +85,46 @@ export type ClaimPlan = ReadonlyMap<string, number>;
 export function* claimDeliveries(plan: ClaimPlan, now: number, leasedUntil: number, dialect: Dialect): SqlWork<DeliveryJob[]> {
   if (!plan.size) return [];
   if (dialect === 'postgres') {
-    const { rows } = yield statement(
-      `WITH wanted AS (
-         SELECT * FROM unnest(string_to_array(?, ',')::uuid[], string_to_array(?, ',')::int[]) AS w(destination_id, n)
+    // The plan is at most one claim's worth of destinations (the worker's free slots), passed as two arrays.
+    const { rows } = yield sql`WITH wanted AS (
+         SELECT * FROM unnest(string_to_array(${[...plan.keys()].join(',')}, ',')::uuid[],
+                              string_to_array(${[...plan.values()].join(',')}, ',')::int[]) AS w(destination_id, n)
        ), claimed AS (
-         UPDATE deliveries SET leased_until = ?
+         UPDATE deliveries SET leased_until = ${leasedUntil}
           WHERE id IN (
             SELECT c.id FROM wanted w CROSS JOIN LATERAL (
               SELECT id FROM deliveries
-               WHERE status = 'pending' AND destination_id = w.destination_id AND next_attempt_at <= ?
-                 AND (leased_until IS NULL OR leased_until <= ?)
+               WHERE status = 'pending' AND destination_id = w.destination_id AND next_attempt_at <= ${now}
+                 AND (leased_until IS NULL OR leased_until <= ${now})
                ORDER BY next_attempt_at LIMIT w.n FOR UPDATE SKIP LOCKED) c)
           RETURNING id, message_id, destination_id, attempts
        )
-       SELECT ${JOB_COLUMNS} FROM claimed d ${JOB_JOINS}`,
-      [[...plan.keys()].join(','), [...plan.values()].join(','), leasedUntil, now, now],
-    );
+       SELECT ${JOB_COLUMNS} FROM claimed d ${JOB_JOINS}`;
     return rows.map((row) => toJob(row, leasedUntil));
   }
   const ids: string[] = [];
   for (const [destinationId, count] of plan) {
-    const { rows } = yield statement(
-      `UPDATE deliveries SET leased_until = ?
+    const { rows } = yield sql`UPDATE deliveries SET leased_until = ${leasedUntil}
         WHERE id IN (
           SELECT id FROM deliveries
-           WHERE status = 'pending' AND destination_id = ? AND next_attempt_at <= ?
-             AND (leased_until IS NULL OR leased_until <= ?)
-           ORDER BY next_attempt_at LIMIT ?)
-        RETURNING id`,
-      [leasedUntil, destinationId, now, now, count],
-    );
+           WHERE status = 'pending' AND destination_id = ${destinationId} AND next_attempt_at <= ${now}
+             AND (leased_until IS NULL OR leased_until <= ${now})
+           ORDER BY next_attempt_at LIMIT ${count})
+        RETURNING id`;
     for (const row of rows) ids.push(String(row.id));
   }
-  if (!ids.length) return [];
-  // At most one claim's worth of ids (the worker's free slots), far below SQLite's variable limit.
-  const { rows } = yield statement(`SELECT ${JOB_COLUMNS} FROM deliveries d ${JOB_JOINS} WHERE d.id IN (${ids.map(() => '?').join(', ')})`, ids);
-  return rows.map((row) => toJob(row, leasedUntil));
+  const jobs: DeliveryJob[] = [];
+  for (const chunk of chunks(ids)) {
+    const { rows } = yield sql`SELECT ${JOB_COLUMNS} FROM deliveries d ${JOB_JOINS} WHERE d.id IN ${inList(chunk)}`;
+    for (const row of rows) jobs.push(toJob(row, leasedUntil));
+  }
+  return jobs;
 }
 
 /** Postgres text cannot hold NUL, and a destination's answer may be binary. */
 function storableText(value: string | null): string | null {
   return value === null ? null : value.replace(/\u0000/g, '\uFFFD');
 }
-
-const RECORDS_PER_STATEMENT = 500;
 
 /**
  * Writes a batch of finished attempts: one UPDATE for the deliveries' new states (fenced on the lease each
@@ -139,32 +134,26 @@ const RECORDS_PER_STATEMENT = 500;
 export function* recordAttempts(records: AttemptRecord[], now: number, dialect: Dialect): SqlWork<number> {
   const pg = dialect === 'postgres';
   const recorded = new Set<string>();
-  for (let start = 0; start < records.length; start += RECORDS_PER_STATEMENT) {
-    const chunk = records.slice(start, start + RECORDS_PER_STATEMENT);
-    const row = pg ? '(?::uuid, ?, ?::int, ?::bigint, ?::int, ?, ?::bigint)' : '(?, ?, ?, ?, ?, ?, ?)';
-    const { rows } = yield statement(
-      `WITH v(id, status, attempts, next_attempt_at, last_status_code, last_error, leased_until) AS (
-         VALUES ${chunk.map(() => row).join(', ')}
+  for (const chunk of chunks(records)) {
+    const cast = (value: SqlValue, type: string) => (pg ? sql`${value}::${raw(type)}` : sql`${value}`);
+    const values = chunk.map(({ job, result, status, nextAttemptAt }) => [
+      cast(job.deliveryId, 'uuid'),
+      status,
+      cast(job.attemptsMade + 1, 'int'),
+      cast(nextAttemptAt, 'bigint'),
+      cast(result.statusCode, 'int'),
+      storableText(result.error),
+      cast(job.leasedUntil, 'bigint'),
+    ]);
+    const { rows } = yield sql`WITH v(id, status, attempts, next_attempt_at, last_status_code, last_error, leased_until) AS (
+         VALUES ${bulk(values, ', ')}
        )
        UPDATE deliveries
           SET status = v.status, attempts = v.attempts, next_attempt_at = v.next_attempt_at, leased_until = NULL,
-              last_status_code = v.last_status_code, last_error = v.last_error, updated_at = ?
+              last_status_code = v.last_status_code, last_error = v.last_error, updated_at = ${now}
          FROM v
         WHERE deliveries.id = v.id AND deliveries.leased_until = v.leased_until
-       RETURNING deliveries.id`,
-      [
-        ...chunk.flatMap(({ job, result, status, nextAttemptAt }): SqlValue[] => [
-          job.deliveryId,
-          status,
-          job.attemptsMade + 1,
-          nextAttemptAt,
-          result.statusCode,
-          storableText(result.error),
-          job.leasedUntil,
-        ]),
-        now,
-      ],
-    );
+       RETURNING deliveries.id`;
     for (const { id } of rows) recorded.add(String(id));
   }
 
@@ -180,10 +169,9 @@ export function* recordAttempts(records: AttemptRecord[], now: number, dialect: 
       storableText(result.error),
       storableText(result.responseBody),
     ]);
-  const columns = ['id', 'delivery_id', 'attempt', 'at', 'status_code', 'duration_ms', 'error', 'response_body'];
-  for (let start = 0; start < history.length; start += RECORDS_PER_STATEMENT) {
-    const chunk = history.slice(start, start + RECORDS_PER_STATEMENT);
-    yield statement(`INSERT INTO delivery_attempts (${columns.join(', ')}) VALUES ${placeholders(chunk.length, columns.length)}`, chunk.flat());
+  for (const chunk of chunks(history)) {
+    yield sql`INSERT INTO delivery_attempts (id, delivery_id, attempt, at, status_code, duration_ms, error, response_body)
+              VALUES ${bulk(chunk, ', ')}`;
   }
 
   yield* markFailing(records, now);
@@ -202,15 +190,10 @@ function* markFailing(records: AttemptRecord[], now: number): SqlWork<void> {
     else if (!failed.has(job.destinationId)) failed.set(job.destinationId, at);
   }
   for (const id of succeeded) failed.delete(id);
-  const cleared = [...succeeded];
-  for (let start = 0; start < cleared.length; start += RECORDS_PER_STATEMENT) {
-    const chunk = cleared.slice(start, start + RECORDS_PER_STATEMENT);
-    yield statement(
-      `UPDATE destinations SET failing_since = NULL WHERE failing_since IS NOT NULL AND id IN (${chunk.map(() => '?').join(', ')})`,
-      chunk,
-    );
+  for (const chunk of chunks([...succeeded])) {
+    yield sql`UPDATE destinations SET failing_since = NULL WHERE failing_since IS NOT NULL AND id IN ${inList(chunk)}`;
   }
   for (const [id, at] of failed) {
-    yield statement('UPDATE destinations SET failing_since = ? WHERE failing_since IS NULL AND id = ?', [Math.min(at, now), id]);
+    yield sql`UPDATE destinations SET failing_since = ${Math.min(at, now)} WHERE failing_since IS NULL AND id = ${id}`;
   }
 }

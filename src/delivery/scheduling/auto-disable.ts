@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { SqlRunner, statement } from '../../database/sql.js';
+import { raw } from 'sql-template-tag';
+import { SqlRunner, sql } from '../../database/sql.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 
 /** Checked this often at most (and ten times per AUTO_DISABLE_AFTER when that is shorter). */
@@ -38,30 +39,25 @@ export class AutoDisable implements OnApplicationBootstrap, BeforeApplicationShu
     if (after === null) return 0;
     try {
       const now = Date.now();
-      const enabled = this.sql.dialect === 'postgres' ? 'TRUE' : '1';
+      const pg = this.sql.dialect === 'postgres';
+      const enabled = raw(pg ? 'TRUE' : '1');
       const { rows } = await this.sql.execute(
-        statement(
-          `SELECT t.id, t.account_id, t.failing_since,
+        sql`SELECT t.id, t.account_id, t.failing_since,
                   (SELECT d.last_error FROM deliveries d
                     WHERE d.destination_id = t.id AND d.status = 'failed' AND d.updated_at >= t.failing_since
                     ORDER BY d.updated_at DESC LIMIT 1) AS last_error
              FROM destinations t
-            WHERE t.enabled = ${enabled} AND t.failing_since IS NOT NULL AND t.failing_since <= ?
+            WHERE t.enabled = ${enabled} AND t.failing_since IS NOT NULL AND t.failing_since <= ${now - after}
               AND EXISTS (SELECT 1 FROM deliveries d
                            WHERE d.destination_id = t.id AND d.status = 'failed' AND d.updated_at >= t.failing_since)`,
-          [now - after],
-        ),
       );
       let disabled = 0;
       for (const row of rows) {
         const since = new Date(Number(row.failing_since)).toISOString();
         const reason = `failing since ${since}: ${String(row.last_error ?? 'no successful attempt')}`.slice(0, 500);
         const { changes } = await this.sql.execute(
-          statement(
-            `UPDATE destinations SET enabled = ${this.sql.dialect === 'postgres' ? 'FALSE' : '0'}, disabled_reason = ?, disabled_at = ?, updated_at = ?
-              WHERE id = ? AND enabled = ${enabled} AND failing_since = ?`,
-            [reason, now, now, String(row.id), Number(row.failing_since)],
-          ),
+          sql`UPDATE destinations SET enabled = ${raw(pg ? 'FALSE' : '0')}, disabled_reason = ${reason}, disabled_at = ${now}, updated_at = ${now}
+               WHERE id = ${String(row.id)} AND enabled = ${enabled} AND failing_since = ${Number(row.failing_since)}`,
         );
         if (!changes) continue;
         disabled++;
