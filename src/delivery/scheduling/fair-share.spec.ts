@@ -1,14 +1,22 @@
-import { type DueDestination, shareSlots } from './fair-share.js';
+import { type DueDestination, headroom, shareSlots } from './fair-share.js';
 
 const dest = (destinationId: string, accountId: string, room = 16): DueDestination => ({ destinationId, accountId, room });
 const total = (claims: Map<string, number>) => [...claims.values()].reduce((a, b) => a + b, 0);
 
 describe('shareSlots', () => {
-  it('gives a lone account the whole worker, spread over its destinations', () => {
+  it('gives a lone account the worker less its headroom, spread over its destinations', () => {
     const due = Array.from({ length: 300 }, (_, i) => dest(`a${i}`, 'A'));
-    const claims = shareSlots({ free: 64, capacity: 64, activeByAccount: new Map(), due });
-    expect(total(claims)).toBe(64);
-    expect(Math.max(...claims.values())).toBe(1);
+    const first = shareSlots({ free: 64, capacity: 64, activeByAccount: new Map(), due });
+    expect(total(first)).toBe(64 - headroom(64));
+    expect(Math.max(...first.values())).toBe(1);
+    const later = shareSlots({ free: 10, capacity: 64, activeByAccount: new Map([['A', 54]]), due });
+    expect(total(later)).toBe(10 - headroom(64));
+  });
+
+  it('lets an account that becomes due use the headroom at once', () => {
+    const due = [...Array.from({ length: 300 }, (_, i) => dest(`a${i}`, 'A')), dest('b0', 'B')];
+    const claims = shareSlots({ free: 4, capacity: 64, activeByAccount: new Map([['A', 60]]), due });
+    expect(claims.get('b0')).toBe(4);
   });
 
   it('serves a second account at once although the first has far more due destinations', () => {
@@ -31,7 +39,8 @@ describe('shareSlots', () => {
     const due = [dest('a0', 'A'), dest('b0', 'B', 2)];
     const claims = shareSlots({ free: 20, capacity: 64, activeByAccount: new Map([['A', 32]]), due });
     expect(claims.get('b0')).toBe(2);
-    expect(claims.get('a0')).toBe(16);
+    // All the rest but the headroom: 64 - 4 usable, 44 active (20 free) and 2 just given to B.
+    expect(claims.get('a0')).toBe(64 - headroom(64) - 44 - 2);
   });
 
   it('never claims more for a destination than its room', () => {

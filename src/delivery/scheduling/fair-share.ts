@@ -17,11 +17,17 @@ export interface ShareInput {
   due: readonly DueDestination[];
 }
 
+/** Slots kept free for an account that becomes due, so it starts at once instead of after the slowest attempt. */
+export function headroom(capacity: number): number {
+  return capacity >= 16 ? Math.ceil(capacity / 16) : 0;
+}
+
 /**
  * Decides how many deliveries to claim for each due destination: round-robin over accounts, and within an
  * account over its destinations, one slot at a time. While several accounts have due work, none takes more
  * than an equal share of the worker's active slots; what the others leave unused goes to whoever can use
- * it, so a lone account still gets the whole worker.
+ * it, so a lone account still gets nearly the whole worker. A few slots (`headroom`) stay free for an
+ * account that has just become due.
  */
 export function shareSlots({ free, capacity, activeByAccount, due }: ShareInput): Map<string, number> {
   const claims = new Map<string, number>();
@@ -36,10 +42,15 @@ export function shareSlots({ free, capacity, activeByAccount, due }: ShareInput)
   }
   if (!byAccount.size) return claims;
 
-  const share = Math.ceil(capacity / byAccount.size);
+  const usable = capacity - headroom(capacity);
+  const share = Math.ceil(usable / byAccount.size);
   const taken = new Map<string, number>();
   const next = new Map<string, number>();
+  // The headroom is for an account that becomes due while others are busy: it may start there at once.
+  const activeNow = capacity - free;
+  const mayUseHeadroom = (accountId: string) => activeNow > 0 && !(activeByAccount.get(accountId) ?? 0);
   let left = free;
+  let withinUsable = Math.max(0, usable - activeNow);
 
   // One slot per account per pass: first within shares, then (work-conserving) beyond them.
   for (const withinShare of [true, false]) {
@@ -50,11 +61,13 @@ export function shareSlots({ free, capacity, activeByAccount, due }: ShareInput)
         if (left <= 0) break;
         const used = (activeByAccount.get(accountId) ?? 0) + (taken.get(accountId) ?? 0);
         if (withinShare && used >= share) continue;
+        if (withinUsable <= 0 && !mayUseHeadroom(accountId)) continue;
         const destination = nextWithRoom(destinations, next, accountId, claims);
         if (!destination) continue;
         claims.set(destination.destinationId, (claims.get(destination.destinationId) ?? 0) + 1);
         taken.set(accountId, (taken.get(accountId) ?? 0) + 1);
         left--;
+        withinUsable--;
         progress = true;
       }
     }
