@@ -135,5 +135,5 @@ describe('auto-disable', () => {
       await sink.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
