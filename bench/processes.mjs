@@ -89,6 +89,7 @@ export async function startService(env) {
   await waitForHttp(`${url}/health`, child);
   return {
     url,
+    pid: child.pid,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -1,7 +1,7 @@
 import { bulk, empty, join, raw } from 'sql-template-tag';
 import { newId } from '../common/ids.js';
 import { chunks, selectIn } from '../database/in-list.js';
-import { type Dialect, sql, type SqlWork } from '../database/sql.js';
+import { type Dialect, sql, type SqlValue, type SqlWork } from '../database/sql.js';
 
 /** How long an Idempotency-Key is remembered per account. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -38,21 +38,27 @@ function keyMatch(messages: NewMessage[]) {
 }
 
 /**
- * The deliveries' rows are made one insert at a time, so the work between two statements stays small
- * however many destinations an account has (the runner may give the event loop a turn between them).
+ * One pending delivery per destination of each message, written in inserts of at most MAX_LIST rows: few
+ * statements for a batch of small fan-outs, and a bounded amount of work between two statements for one big
+ * fan-out (the runner may give the event loop a turn between them).
  */
-function* insertDeliveries(messageId: string, destinationIds: string[], now: number): SqlWork<string[]> {
-  const ids: string[] = [];
-  for (const chunk of chunks(destinationIds)) {
-    const rows = chunk.map((destinationId) => {
+function* insertDeliveries(targets: { messageId: string; destinationIds: string[] }[], now: number): SqlWork<Map<string, string[]>> {
+  const idsByMessage = new Map<string, string[]>();
+  const rows: SqlValue[][] = [];
+  for (const { messageId, destinationIds } of targets) {
+    const ids: string[] = [];
+    for (const destinationId of destinationIds) {
       const id = newId();
       ids.push(id);
-      return [id, messageId, destinationId, 'pending', 0, now, now, now];
-    });
-    yield sql`INSERT INTO deliveries (id, message_id, destination_id, status, attempts, next_attempt_at, created_at, updated_at)
-              VALUES ${bulk(rows, ', ')}`;
+      rows.push([id, messageId, destinationId, 'pending', 0, now, now, now]);
+    }
+    idsByMessage.set(messageId, ids);
   }
-  return ids;
+  for (const chunk of chunks(rows)) {
+    yield sql`INSERT INTO deliveries (id, message_id, destination_id, status, attempts, next_attempt_at, created_at, updated_at)
+              VALUES ${bulk(chunk, ', ')}`;
+  }
+  return idsByMessage;
 }
 
 /**
@@ -117,11 +123,10 @@ export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialec
     destinationsByAccount.set(String(row.account_id), list);
   }
 
-  const deliveryIdsByMessage = new Map<string, string[]>();
-  for (const message of toInsert) {
-    if (!inserted.has(message.id)) continue;
-    deliveryIdsByMessage.set(message.id, yield* insertDeliveries(message.id, destinationsByAccount.get(message.accountId) ?? [], now));
-  }
+  const deliveryIdsByMessage = yield* insertDeliveries(
+    toInsert.filter((m) => inserted.has(m.id)).map((m) => ({ messageId: m.id, destinationIds: destinationsByAccount.get(m.accountId) ?? [] })),
+    now,
+  );
 
   const replayedCounts = new Map<string, number>();
   const countRows = yield* selectIn(

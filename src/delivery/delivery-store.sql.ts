@@ -1,4 +1,4 @@
-import { bulk, raw } from 'sql-template-tag';
+import { bulk, join, raw } from 'sql-template-tag';
 import { newId } from '../common/ids.js';
 import { chunks, inList } from '../database/in-list.js';
 import { type Dialect, type Row, sql, type SqlValue, type SqlWork } from '../database/sql.js';
@@ -73,6 +73,9 @@ function toJob(row: Row, leasedUntil: number): DeliveryJob {
   };
 }
 
+/** Destinations claimed by one SQLite statement (a compound select of one term each). */
+const CLAIM_DESTINATIONS_PER_STATEMENT = 100;
+
 /** How many deliveries to lease for each destination. */
 export type ClaimPlan = ReadonlyMap<string, number>;
 
@@ -102,15 +105,18 @@ export function* claimDeliveries(plan: ClaimPlan, now: number, leasedUntil: numb
        SELECT ${JOB_COLUMNS} FROM claimed d ${JOB_JOINS}`;
     return rows.map((row) => toJob(row, leasedUntil));
   }
+  // One statement per run of destinations: each destination's picks are a LIMITed walk of the
+  // pending-deliveries index, joined with UNION ALL (SQLite allows at most 500 terms in a compound select).
   const ids: string[] = [];
-  for (const [destinationId, count] of plan) {
-    const { rows } = yield sql`UPDATE deliveries SET leased_until = ${leasedUntil}
-        WHERE id IN (
+  for (const part of chunks([...plan], CLAIM_DESTINATIONS_PER_STATEMENT)) {
+    const picks = part.map(
+      ([destinationId, count]) => sql`SELECT id FROM (
           SELECT id FROM deliveries
            WHERE status = 'pending' AND destination_id = ${destinationId} AND next_attempt_at <= ${now}
              AND (leased_until IS NULL OR leased_until <= ${now})
-           ORDER BY next_attempt_at LIMIT ${count})
-        RETURNING id`;
+           ORDER BY next_attempt_at LIMIT ${count})`,
+    );
+    const { rows } = yield sql`UPDATE deliveries SET leased_until = ${leasedUntil} WHERE id IN (${join(picks, ' UNION ALL ')}) RETURNING id`;
     for (const row of rows) ids.push(String(row.id));
   }
   const jobs: DeliveryJob[] = [];

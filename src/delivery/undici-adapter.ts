@@ -1,10 +1,15 @@
-import { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { AxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig, type RawAxiosResponseHeaders } from 'axios';
 import { type Dispatcher, request } from 'undici';
 
 /** The first KiB of an answer is kept for the delivery log; the rest is read and dropped. */
 export const RESPONSE_BODY_LIMIT = 1024;
 
-async function readHead(body: Dispatcher.ResponseData['body']): Promise<string> {
+/** Answers up to this size (by their Content-Length) are read in one go. */
+const SMALL_ANSWER = 64 * 1024;
+
+async function readHead(body: Dispatcher.ResponseData['body'], contentLength: number): Promise<string> {
+  // Most receivers answer a few bytes with a Content-Length: one read, no async iteration over chunks.
+  if (contentLength <= SMALL_ANSWER) return Buffer.from(await body.arrayBuffer()).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -88,7 +93,7 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
         body: typeof config.data === 'string' && config.data !== '' ? config.data : undefined,
         signal: signal as AbortSignal | undefined,
       });
-      data = await readHead(response.body);
+      data = await readHead(response.body, Number(response.headers['content-length'] ?? Infinity));
     } catch (error) {
       if (deadline?.signal.aborted) {
         throw new AxiosError(`timeout of ${config.timeout}ms exceeded`, AxiosError.ECONNABORTED, config, undefined, undefined);
@@ -97,9 +102,11 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
     } finally {
       if (deadline) deadlines.end(deadline);
     }
-    const headers = new AxiosHeaders();
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    // undici's names are already lower case, as axios' are; no AxiosHeaders object per answer.
+    const headers: RawAxiosResponseHeaders = {};
+    for (const name in response.headers) {
+      const value = response.headers[name];
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     const answer: AxiosResponse<string> = { data, status: response.statusCode, statusText: '', headers, config, request: undefined };
     if (config.validateStatus && !config.validateStatus(answer.status)) {
