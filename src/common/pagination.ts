@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
 import { normalizeId } from './id.pipe.js';
+import { IsIntegerInRange } from './is-integer-in-range.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 
@@ -10,9 +11,7 @@ export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IsIntegerInRange(1, 100)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'The `next_cursor` of the previous page' })

@@ -4,28 +4,29 @@ import { IsEmail, IsNotEmpty, IsOptional, IsString, IsUrl, Length, MaxLength, Va
 
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
+/** The check nearest a property runs first, and only the first failure is reported (see createValidationPipe). */
 export class CreateAccountDto {
   @ApiProperty({ example: 'ops@example.com', description: 'Unique, case-insensitively; stored lower-cased' })
   @Transform(trimmed)
-  @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(320)
+  @IsEmail({}, { message: 'email must be a valid email address' })
   email: string;
 
   @ApiProperty({ example: 'Example Ltd', minLength: 1, maxLength: 200 })
   @Transform(trimmed)
-  @IsString()
-  @IsNotEmpty()
   @Length(1, 200)
+  @IsNotEmpty()
+  @IsString()
   account_name: string;
 
   @ApiPropertyOptional({ example: 'https://example.com', nullable: true, type: String })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
+  @MaxLength(2048)
   @IsUrl(
     { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
     { message: 'website must be an http(s) URL or null' },
   )
-  @MaxLength(2048)
   website?: string | null;
 }
 
