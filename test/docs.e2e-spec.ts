@@ -1,9 +1,17 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  example?: unknown;
+  schema?: { example?: unknown };
+}
 interface Operation {
   security?: Array<Record<string, string[]>>;
-  responses: Record<string, { description?: string; content?: Record<string, { schema?: { $ref?: string } }> }>;
+  parameters?: Parameter[];
+  responses: Record<string, { description?: string; content?: Record<string, { schema?: { $ref?: string }; example?: unknown }> }>;
 }
 type OpenApi = {
   openapi: string;
@@ -91,5 +99,32 @@ describe('API documentation', () => {
     expect(names('/accounts')).toEqual(expect.arrayContaining(['limit', 'cursor', 'email']));
     expect(names('/destinations')).toEqual(expect.arrayContaining(['limit', 'cursor', 'account_id']));
     expect(names('/accounts/{account_id}/destinations')).toEqual(expect.arrayContaining(['account_id', 'limit', 'cursor']));
+  });
+
+  it('lets Swagger UI send ingest without the optional idempotency headers', () => {
+    const headers = (doc.paths['/server/incoming_data'].post.parameters ?? []).filter((p) => p.in === 'header');
+    expect(headers.map((p) => p.name.toLowerCase()).sort()).toEqual(['cl-x-event-id', 'idempotency-key']);
+    expect(headers.filter((p) => p.required)).toEqual([]);
+  });
+
+  it('prefills no optional list filter (Swagger UI would send the example)', () => {
+    for (const path of ['/accounts', '/destinations', '/accounts/{account_id}/messages']) {
+      const withExample = (doc.paths[path].get.parameters ?? []).filter((p) => p.in === 'query' && (p.example ?? p.schema?.example) !== undefined);
+      expect(withExample.map((p) => `${path} ${p.name}`)).toEqual([]);
+    }
+  });
+
+  it('shows each error answer with an example of its own status', () => {
+    const wrong: string[] = [];
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (Number(status) < 400) continue;
+          const example = response.content?.['application/json']?.example as { statusCode?: number; error?: string } | undefined;
+          if (example?.statusCode !== Number(status) || typeof example.error !== 'string') wrong.push(`${method} ${path} ${status}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 });

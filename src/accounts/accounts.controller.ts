@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../common/api-errors.decorator.js';
+import { ApiErrorResponse, ApiErrors } from '../common/api-errors.decorator.js';
 import { AdminAuth } from '../common/auth.decorators.js';
 import { DEFAULT_PAGE_SIZE, type Page, toPage } from '../common/pagination.js';
 import { ParseIdPipe } from '../common/id.pipe.js';
-import { AccountsService } from './accounts.service.js';
+import { AccountsService, EMAIL_TAKEN } from './accounts.service.js';
 import { CreateAccountDto, ReplaceAccountDto, UpdateAccountDto } from './dto/account-input.dto.js';
 import { AccountQueryDto } from './dto/account-query.dto.js';
 import {
@@ -17,6 +17,8 @@ import {
 
 const accountId = new ParseIdPipe();
 
+const ApiEmailTaken = () => ApiErrorResponse(409, 'The email is already used by another account', EMAIL_TAKEN);
+
 @ApiTags('accounts')
 @AdminAuth()
 @Controller('accounts')
@@ -26,7 +28,8 @@ export class AccountsController {
   @Post()
   @ApiOperation({ summary: 'Create an account', description: 'The answer holds the app secret token: the only time it is shown besides rotation.' })
   @ApiCreatedResponse({ type: AccountWithTokenResponseDto })
-  @ApiErrors(400, 409)
+  @ApiErrors(400)
+  @ApiEmailTaken()
   async create(@Body() input: CreateAccountDto): Promise<AccountWithTokenResponseDto> {
     const { account, token } = await this.accounts.create(input);
     return { ...toAccountResponse(account), app_secret_token: token };
@@ -52,7 +55,8 @@ export class AccountsController {
   @Put(':account_id')
   @ApiOperation({ summary: 'Replace an account', description: 'email and account_name are required; an omitted website becomes null.' })
   @ApiOkResponse({ type: AccountResponseDto })
-  @ApiErrors(400, 404, 409)
+  @ApiErrors(400, 404)
+  @ApiEmailTaken()
   async replace(@Param('account_id', accountId) id: string, @Body() input: ReplaceAccountDto): Promise<AccountResponseDto> {
     return toAccountResponse(await this.accounts.update(id, input, true));
   }
@@ -60,7 +64,8 @@ export class AccountsController {
   @Patch(':account_id')
   @ApiOperation({ summary: 'Change some fields of an account' })
   @ApiOkResponse({ type: AccountResponseDto })
-  @ApiErrors(400, 404, 409)
+  @ApiErrors(400, 404)
+  @ApiEmailTaken()
   async update(@Param('account_id', accountId) id: string, @Body() input: UpdateAccountDto): Promise<AccountResponseDto> {
     return toAccountResponse(await this.accounts.update(id, input, false));
   }

@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, type Repository } from 'typeorm';
 import { newId } from '../common/ids.js';
@@ -7,9 +7,24 @@ import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
 import { generateAppSecretToken, sha256Hex } from '../common/secrets.js';
 import { chunks, inList } from '../database/in-list.js';
 import { sql, SqlRunner } from '../database/sql.js';
+import { violatesUniqueIndex } from '../database/unique-violation.js';
 import type { AccountQueryDto } from './dto/account-query.dto.js';
 import type { CreateAccountDto, UpdateAccountDto } from './dto/account-input.dto.js';
 import { Account } from './entities/account.entity.js';
+
+export const EMAIL_TAKEN = 'An account with this email already exists';
+
+const EMAIL_INDEX = { name: 'UQ_accounts_email', table: 'accounts', columns: ['email'] };
+
+/** The unique email index is the check (no read-then-write race): a write that runs into it is a 409. */
+async function conflictOnTakenEmail<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (violatesUniqueIndex(error, EMAIL_INDEX)) throw new ConflictException(EMAIL_TAKEN);
+    throw error;
+  }
+}
 
 export interface AccountWithToken {
   account: Account;
@@ -35,7 +50,7 @@ export class AccountsService {
       createdAt: now,
       updatedAt: now,
     });
-    await this.accounts.insert(account);
+    await conflictOnTakenEmail(this.accounts.insert(account));
     return { account, token };
   }
 
@@ -68,9 +83,11 @@ export class AccountsService {
     if (input.account_name !== undefined) account.accountName = input.account_name;
     if (input.website !== undefined || replace) account.website = input.website ?? null;
     account.updatedAt = Math.max(Date.now(), account.updatedAt);
-    await this.accounts.update(
-      { id },
-      { email: account.email, accountName: account.accountName, website: account.website, updatedAt: account.updatedAt },
+    await conflictOnTakenEmail(
+      this.accounts.update(
+        { id },
+        { email: account.email, accountName: account.accountName, website: account.website, updatedAt: account.updatedAt },
+      ),
     );
     return account;
   }

@@ -1,12 +1,15 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from './error-response.dto.js';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import { ApiErrorResponse } from './api-errors.decorator.js';
 
 export const AUTH_KIND = 'data-pusher:auth-kind';
 export type AuthKind = 'admin' | 'public' | 'app-token';
 
 export const ADMIN_SECURITY_SCHEME = 'admin-api-key';
 export const APP_TOKEN_SECURITY_SCHEME = 'app-secret-token';
+
+/** The 401 of every management route. */
+export const ADMIN_KEY_REQUIRED = 'A valid admin API key is required: Authorization: Bearer <ADMIN_API_KEY>';
 
 /**
  * Management routes: `Authorization: Bearer <ADMIN_API_KEY>`. The Swagger annotation and the guard's
@@ -17,7 +20,7 @@ export function AdminAuth(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(AUTH_KIND, 'admin' satisfies AuthKind),
     ApiBearerAuth(ADMIN_SECURITY_SCHEME),
-    ApiUnauthorizedResponse({ description: 'Missing or wrong admin API key', type: ErrorResponseDto }),
+    ApiErrorResponse(401, 'Missing or wrong admin API key', ADMIN_KEY_REQUIRED),
   );
 }
 
@@ -26,11 +29,10 @@ export function Public(): MethodDecorator & ClassDecorator {
   return SetMetadata(AUTH_KIND, 'public' satisfies AuthKind);
 }
 
-/** Ingest: the account's `CL-X-TOKEN`, checked by the data handler's own guard instead of the admin key. */
+/**
+ * Ingest: the account's `CL-X-TOKEN`, checked by the data handler's own guard instead of the admin key
+ * (which also documents its 401, with the message the contract gives it).
+ */
 export function AppTokenAuth(): MethodDecorator & ClassDecorator {
-  return applyDecorators(
-    SetMetadata(AUTH_KIND, 'app-token' satisfies AuthKind),
-    ApiSecurity(APP_TOKEN_SECURITY_SCHEME),
-    ApiUnauthorizedResponse({ description: 'Missing, empty or unknown CL-X-TOKEN', type: ErrorResponseDto }),
-  );
+  return applyDecorators(SetMetadata(AUTH_KIND, 'app-token' satisfies AuthKind), ApiSecurity(APP_TOKEN_SECURITY_SCHEME));
 }

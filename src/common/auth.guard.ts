@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedExcept
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { AdminApiKey } from './admin-api-key.js';
-import { AUTH_KIND, type AuthKind } from './auth.decorators.js';
+import { ADMIN_KEY_REQUIRED, AUTH_KIND, type AuthKind } from './auth.decorators.js';
 
 /**
  * The global guard: admin key on every route unless the route says otherwise. App-token routes are left to
@@ -24,7 +24,7 @@ export class AuthGuard implements CanActivate {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match || !this.adminApiKey.matches(match[1])) {
-      throw new UnauthorizedException('A valid admin API key is required: Authorization: Bearer <ADMIN_API_KEY>');
+      throw new UnauthorizedException(ADMIN_KEY_REQUIRED);
     }
     return true;
   }

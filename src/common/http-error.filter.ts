@@ -2,30 +2,11 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpAdapterHost } from '@nestjs/core';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import { QueryFailedError } from 'typeorm';
 
 export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string | string[];
-}
-
-/** Unique indexes whose violation is the client's mistake, with the message the client should see. */
-const UNIQUE_VIOLATIONS: Record<string, string> = {
-  UQ_accounts_email: 'An account with this email already exists',
-};
-
-/** Errors from the driver that mean "this value is taken", on SQLite and on Postgres. */
-function uniqueViolationMessage(error: QueryFailedError): string | null {
-  const driverError = error.driverError as { code?: string; constraint?: string; message?: string };
-  if (driverError.code === '23505') {
-    return UNIQUE_VIOLATIONS[driverError.constraint ?? ''] ?? 'A record with the same unique value already exists';
-  }
-  if (driverError.code === 'SQLITE_CONSTRAINT_UNIQUE' || driverError.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    if (driverError.message?.includes('accounts.email')) return UNIQUE_VIOLATIONS.UQ_accounts_email;
-    return 'A record with the same unique value already exists';
-  }
-  return null;
 }
 
 export function errorBody(statusCode: number, message: string | string[]): ErrorBody {
@@ -44,8 +25,9 @@ function fromHttpException(exception: HttpException): ErrorBody {
 }
 
 /**
- * Every error leaves in NestJS's shape `{statusCode, error, message}`: HTTP exceptions as they are,
- * unique-index violations as 409, anything else as a logged 500 without details.
+ * Every error leaves in NestJS's shape `{statusCode, error, message}`: HTTP exceptions as they are, anything
+ * else as a logged 500 without details. What a database error means to a client (a taken email is a 409) is
+ * decided by the service that owns the table.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -72,10 +54,6 @@ export class HttpErrorFilter implements ExceptionFilter {
     const override = 'routeOptions' in request ? errorOverrideFor(request, exception) : null;
     if (override) return override;
     if (exception instanceof HttpException) return fromHttpException(exception);
-    if (exception instanceof QueryFailedError) {
-      const conflict = uniqueViolationMessage(exception);
-      if (conflict) return errorBody(HttpStatus.CONFLICT, conflict);
-    }
     return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
   }
 }

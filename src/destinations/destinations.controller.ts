@@ -20,7 +20,7 @@ export class DestinationsController {
   @Post()
   @ApiOperation({ summary: 'Add a destination to an account', description: 'The server generates its signing_secret.' })
   @ApiCreatedResponse({ type: DestinationResponseDto })
-  @ApiErrors(400, 404)
+  @ApiErrors(400, 404, { notFound: 'Account' })
   async create(@Body() input: CreateDestinationDto): Promise<DestinationResponseDto> {
     return toDestinationResponse(await this.destinations.create(input));
   }

@@ -46,7 +46,7 @@ export class MessagesController {
   @Get('accounts/:account_id/messages')
   @ApiOperation({ summary: "An account's messages, newest first, optionally by status" })
   @ApiOkResponse({ type: MessagePageDto })
-  @ApiErrors(400, 404)
+  @ApiErrors(400, 404, { notFound: 'Account' })
   list(@Param('account_id', uuid) accountId: string, @Query() query: MessageQueryDto): Promise<Page<MessageSummaryDto>> {
     return this.messages.listForAccount(accountId, query);
   }
