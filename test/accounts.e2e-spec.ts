@@ -2,7 +2,9 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { expectErrorShape } from './support/error-shape.js';
-import { createAccount, uniqueEmail } from './support/factories.js';
+import { expectEventually } from './support/expect-eventually.js';
+import { createAccount, createDestination, uniqueEmail } from './support/factories.js';
+import { startSink } from './support/sink.js';
 import { expectOldestFirst, sameIds } from './support/ordering.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -537,6 +539,43 @@ describe('accounts API', () => {
       expect(res.text).toBe('');
       expectErrorShape((await request(t.server).get(`/accounts/${created.account_id}`).set(t.admin).expect(404)).body, 404);
       expectErrorShape((await request(t.server).delete(`/accounts/${created.account_id}`).set(t.admin).expect(404)).body, 404);
+    });
+
+    it('deletes its destinations, messages, deliveries and attempts with it', async () => {
+      const sink = await startSink();
+      try {
+        const created = await createAccount(t);
+        const other = await createAccount(t);
+        for (const account of [created, other]) {
+          await createDestination(t, account.account_id, { url: `${sink.url}/cascade` });
+          await request(t.server).post('/server/incoming_data').set('CL-X-TOKEN', account.app_secret_token).send({ a: 1 }).expect(202);
+        }
+        const db = new Database(t.databasePath, { readonly: true });
+        try {
+          const rowsOf = (accountId: string) => ({
+            destinations: db.prepare('SELECT COUNT(*) AS n FROM destinations WHERE account_id = ?').get(accountId),
+            messages: db.prepare('SELECT COUNT(*) AS n FROM messages WHERE account_id = ?').get(accountId),
+            deliveries: db.prepare('SELECT COUNT(*) AS n FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE m.account_id = ?').get(accountId),
+            attempts: db
+              .prepare('SELECT COUNT(*) AS n FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN destinations t ON t.id = d.destination_id WHERE t.account_id = ?')
+              .get(accountId),
+          });
+          const one = { n: 1 };
+          await expectEventually(() => expect(rowsOf(created.account_id)).toEqual({ destinations: one, messages: one, deliveries: one, attempts: one }));
+          await expectEventually(() => expect(rowsOf(other.account_id).attempts).toEqual(one));
+
+          await request(t.server).delete(`/accounts/${created.account_id}`).set(t.admin).expect(204);
+          const none = { n: 0 };
+          expect(rowsOf(created.account_id)).toEqual({ destinations: none, messages: none, deliveries: none, attempts: none });
+          expect(db.prepare('SELECT COUNT(*) AS n FROM delivery_attempts WHERE delivery_id NOT IN (SELECT id FROM deliveries)').get()).toEqual(none);
+          // Another account's rows stay.
+          expect(rowsOf(other.account_id)).toEqual({ destinations: one, messages: one, deliveries: one, attempts: one });
+        } finally {
+          db.close();
+        }
+      } finally {
+        await sink.close();
+      }
     });
 
     it('frees the email for a new account', async () => {
