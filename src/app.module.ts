@@ -23,9 +23,10 @@ import { DestinationsModule } from './destinations/destinations.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { OverviewModule } from './overview/overview.module.js';
 
 /** The management API and ingest: served by ROLE=api and ROLE=all, not by workers. */
-const API_MODULES = [AccountsModule, DestinationsModule, DataHandlerModule, MessagesModule];
+const API_MODULES = [AccountsModule, DestinationsModule, DataHandlerModule, MessagesModule, OverviewModule];
 
 @Module({})
 export class AppModule {

@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import { ADMIN_SECURITY_SCHEME, APP_TOKEN_SECURITY_SCHEME } from './common/auth.decorators.js';
+import { serveConsole } from './console/serve-console.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id.js';
 import { createAppLogger } from './config/app-logger.js';
 import { parseEnvironment } from './config/environment.js';
@@ -33,7 +34,10 @@ export async function createHttpApp(env: Record<string, string | undefined>): Pr
     abortOnError: false,
   });
 
-  if (config.role !== 'worker') setUpSwagger(app);
+  if (config.role !== 'worker') {
+    setUpSwagger(app);
+    await serveConsole(app);
+  }
 
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -1,0 +1,176 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import request from 'supertest';
+import { CONSOLE_CONTENT_SECURITY_POLICY } from '../src/console/serve-console.js';
+import { keepOnLoopback, launchChromium, requireChromium } from './support/browser.js';
+import { createAccount, createDestination, uniqueEmail } from './support/factories.js';
+import { type Sink, startSink } from './support/sink.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+// The screenshots in the README come from this test: `UPDATE_SCREENSHOTS=1` writes them into docs/ (to
+// commit); otherwise into a temp folder, so a test run leaves the work tree clean.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS ? join(process.cwd(), 'docs') : mkdtempSync(join(tmpdir(), 'console-shots-'));
+
+const describeWithChromium = await requireChromium();
+
+describeWithChromium('admin console in a real browser', () => {
+  let t: TestApp;
+  let sink: Sink;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+  const requested: Request[] = [];
+  /** Requests the page tried to make to anywhere but this machine (none: the console loads nothing from the internet). */
+  let offMachine: string[] = [];
+
+  beforeAll(async () => {
+    // One quick retry: a broken sink turns a delivery into `failed` within a second.
+    [t, sink, browser] = await Promise.all([startTestApp({ RETRY_SCHEDULE: '100ms' }), startSink(), launchChromium()]);
+    await t.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  // A fresh context per test: its own sessionStorage, as a new tab would have.
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('request', (sent) => requested.push(sent));
+    offMachine = await keepOnLoopback(page);
+  });
+
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([t?.close(), sink?.close()]);
+  });
+
+  const send = (token: string, body: string) =>
+    request(t.server).post('/server/incoming_data').set('CL-X-TOKEN', token).set('Content-Type', 'application/json').send(body).expect(202);
+
+  it('signs in, creates an account, delivers to a sink, shows a failure with its error, and delivers again on retry', async () => {
+    const answer = await page.goto(`${base}/console`);
+    expect(answer?.status()).toBe(200);
+    expect(answer?.headers()['content-security-policy']).toBe(CONSOLE_CONTENT_SECURITY_POLICY);
+
+    // A wrong key says so; the right one opens the overview.
+    await page.getByLabel('Admin API key').fill('not-the-key-at-all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('That is not the admin API key of this server.').waitFor();
+    await page.getByLabel('Admin API key').fill(t.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect(await page.evaluate('Object.values(sessionStorage)')).toEqual([t.adminKey]);
+    expect(await context.cookies()).toEqual([]);
+
+    // Create an account: the token is shown once.
+    await page.getByRole('link', { name: 'Accounts', exact: true }).click();
+    await page.getByRole('button', { name: 'New account' }).click();
+    const email = uniqueEmail('console');
+    await page.getByLabel('Name', { exact: true }).fill('Acme Shop');
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByLabel('Website (optional)').fill('https://acme.example');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const token = (await page.getByTestId('secret-once').textContent())?.trim() ?? '';
+    expect(token.length).toBeGreaterThan(20);
+    await page.getByText('It will not be shown again').waitFor();
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    await page.getByRole('link', { name: 'add destinations to Acme Shop' }).click();
+    await page.getByRole('heading', { name: 'Acme Shop' }).waitFor();
+    expect(await page.content()).not.toContain(token);
+
+    // A destination to the sink, with a header.
+    await page.getByRole('button', { name: 'Add destination' }).click();
+    await page.getByLabel('URL', { exact: true }).fill(`${sink.url}/hook`);
+    await page.getByRole('button', { name: 'Add header' }).click();
+    await page.getByLabel('Header 1 name').fill('X-Shop');
+    await page.getByLabel('Header 1 value').fill('acme');
+    await page.getByRole('button', { name: 'Add destination' }).last().click();
+    await page.getByRole('heading', { name: `POST ${sink.url}/hook` }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-account.png'), fullPage: true });
+
+    // A message is delivered, and the log shows its payload exactly as received.
+    await send(token, '{"order": 42, "item": "console test", "tags": ["a", "b"]}');
+    await page.getByRole('link', { name: 'Messages', exact: true }).click();
+    await page.locator('tbody .badge-succeeded').first().waitFor();
+    expect(sink.received).toHaveLength(1);
+    expect(sink.received[0].headers['x-shop']).toBe('acme');
+    await page.locator('tbody a code').first().click();
+    await page.locator('article.delivery[data-status="succeeded"]').waitFor();
+    expect(await page.locator('pre.payload').textContent()).toBe('{\n  "order": 42,\n  "item": "console test",\n  "tags": [\n    "a",\n    "b"\n  ]\n}');
+
+    // Break the sink: the next message fails, and its page says why.
+    sink.behave(() => ({ status: 500, body: 'sink is down for maintenance' }));
+    const failing = await send(token, '{"order": 2}');
+    await page.goto(`${base}/console#/messages/${failing.body.message_id}`);
+    const failed = page.locator('article.delivery[data-status="failed"]');
+    await failed.waitFor();
+    expect(await failed.textContent()).toContain('HTTP 500');
+    expect(await failed.locator('table.attempts').textContent()).toContain('sink is down for maintenance');
+
+    // Mend it and retry: delivered.
+    sink.behave(() => ({ status: 200, body: 'ok' }));
+    await page.getByRole('button', { name: 'Retry 1 failed delivery' }).click();
+    await page.getByText('1 failed delivery queued again.').waitFor();
+    await page.locator('article.delivery[data-status="succeeded"]').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-message.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    await page.getByTestId('failed').getByText('0', { exact: true }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-overview.png'), fullPage: true });
+
+    // The admin key went in headers only, never in a URL; nothing was fetched from off this machine.
+    expect(requested.filter((sent) => sent.url().includes(t.adminKey))).toEqual([]);
+    expect(offMachine).toEqual([]);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Admin API key').waitFor();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+  }, 90_000);
+
+  it('shows hostile payloads, headers and answers as text and runs none of them', async () => {
+    const account = await createAccount(t, { account_name: '<b>bold</b> name' });
+    const imgHeader = '<img src=x onerror="window.__pwned=1">';
+    const scriptHeader = '</script><script>window.__pwned=2</script>';
+    await createDestination(t, account.account_id, { url: `${sink.url}/evil`, headers: { 'X-Img': imgHeader, 'X-Script': scriptHeader } });
+    sink.behave(() => ({ status: 500, body: '<script>window.__pwned=3</script><img src=x onerror="window.__pwned=4">' }));
+    const payload = '{"html": "<img src=x onerror=\\"window.__pwned=5\\">", "script": "</script><script>window.__pwned=6</script>"}';
+    const sent = await send(account.app_secret_token, payload);
+
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(`${base}/console`);
+    await page.getByLabel('Admin API key').fill(t.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+
+    await page.goto(`${base}/console#/accounts/${account.account_id}`);
+    await page.getByRole('heading', { name: '<b>bold</b> name' }).waitFor();
+    await page.getByText(imgHeader, { exact: true }).waitFor();
+    await page.getByText(scriptHeader, { exact: true }).waitFor();
+
+    await page.goto(`${base}/console#/messages/${sent.body.message_id}`);
+    const failed = page.locator('article.delivery[data-status="failed"]');
+    await failed.waitFor();
+    expect(await page.locator('pre.payload').textContent()).toBe(
+      '{\n  "html": "<img src=x onerror=\\"window.__pwned=5\\">",\n  "script": "</script><script>window.__pwned=6</script>"\n}',
+    );
+    expect(await failed.locator('pre.excerpt').first().textContent()).toBe('<script>window.__pwned=3</script><img src=x onerror="window.__pwned=4">');
+
+    expect(await page.locator('#app img, #app script, #app b').count()).toBe(0);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    sink.behave(() => ({ status: 200, body: 'ok' }));
+  }, 60_000);
+});
