@@ -8,7 +8,7 @@ interface Overview {
   generated_at: string;
   pending: number;
   failed: number;
-  attempts_per_second: Array<{ minute: string; succeeded: number; failed: number }>;
+  attempts_per_second: Array<{ start: string; succeeded: number; failed: number }>;
   disabled_destinations: { count: number; data: Array<{ destination_id: string; disabled_reason: string; url: string }> };
 }
 
@@ -57,11 +57,11 @@ describe('GET /overview', () => {
     ]);
     expect(overview.disabled_destinations.data.map((d) => d.destination_id)).not.toContain(paused.destination_id);
 
-    // Ten minutes, oldest first; these attempts (1 success, 2 failures) are in the last one or two.
-    expect(overview.attempts_per_second).toHaveLength(10);
-    const minutes = overview.attempts_per_second.map((m) => Date.parse(m.minute));
-    expect(minutes).toEqual([...minutes].sort((a, b) => a - b));
-    const recent = overview.attempts_per_second.slice(-2);
+    // Five minutes in steps of 10 s, oldest first; these attempts (1 success, 2 failures) are in the last minute.
+    expect(overview.attempts_per_second).toHaveLength(30);
+    const starts = overview.attempts_per_second.map((step) => Date.parse(step.start));
+    expect(starts.slice(1).map((start, index) => start - starts[index])).toEqual(Array(29).fill(10_000));
+    const recent = overview.attempts_per_second.slice(-6);
     expect(recent.some((m) => m.succeeded > 0)).toBe(true);
     expect(recent.some((m) => m.failed > 0)).toBe(true);
   });

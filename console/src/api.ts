@@ -184,7 +184,7 @@ export interface Overview {
   generated_at: string;
   pending: number;
   failed: number;
-  attempts_per_second: Array<{ minute: string; succeeded: number; failed: number }>;
+  attempts_per_second: Array<{ start: string; succeeded: number; failed: number }>;
   disabled_destinations: {
     count: number;
     data: Array<Pick<Destination, 'destination_id' | 'account_id' | 'url' | 'http_method' | 'disabled_reason' | 'disabled_at'>>;

@@ -8,14 +8,19 @@ import { DeliveryAttempt } from '../messages/entities/delivery-attempt.entity.js
 import { Delivery } from '../messages/entities/delivery.entity.js';
 import type { AttemptRateDto, OverviewDto } from './dto/overview.dto.js';
 
-export const OVERVIEW_MINUTES = 10;
+/** Attempts per second are counted in buckets of 10 s, over the last 5 minutes. */
+export const RATE_BUCKET_MS = 10_000;
+export const RATE_BUCKETS = 30;
 const DISABLED_LISTED = 20;
-const MINUTE_MS = 60_000;
+/** A bucket is final this long after its end: attempts recorded by other processes (or clocks a little behind) are in. */
+const SETTLE_MS = 2_000;
 
-/**
- * The smallest UUIDv7 of a millisecond: attempt ids are UUIDv7 made when the attempt is recorded, so
- * `id >= smallestIdAt(t)` reads the recent attempts through the primary key instead of scanning them all.
- */
+interface BucketCount {
+  total: number;
+  succeeded: number;
+}
+
+/** The smallest UUIDv7 of a millisecond: `id >= smallestIdAt(t)` are the ids made at or after t. */
 export function smallestIdAt(epochMillis: number): string {
   const hex = epochMillis.toString(16).padStart(12, '0');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
@@ -58,34 +63,55 @@ export class OverviewService {
     };
   }
 
+  /** Counts of settled buckets, which never change again: each is counted once, not on every refresh. */
+  private readonly settled = new Map<number, Promise<BucketCount>>();
+
   private async attemptRates(now: number): Promise<AttemptRateDto[]> {
-    const currentMinute = Math.floor(now / MINUTE_MS);
-    const firstMinute = currentMinute - OVERVIEW_MINUTES + 1;
-    const since = firstMinute * MINUTE_MS;
-    const rows = await this.attempts
+    const current = Math.floor(now / RATE_BUCKET_MS);
+    const first = current - RATE_BUCKETS + 1;
+    for (const bucket of this.settled.keys()) if (bucket < first) this.settled.delete(bucket);
+    const counts = await Promise.all(
+      Array.from({ length: RATE_BUCKETS }, (_, index) => {
+        const bucket = first + index;
+        const end = (bucket + 1) * RATE_BUCKET_MS;
+        if (end + SETTLE_MS > now) return this.countBucket(bucket);
+        let count = this.settled.get(bucket);
+        if (!count) {
+          count = this.countBucket(bucket);
+          // A failed count is not kept: the next refresh tries again.
+          count.catch(() => this.settled.delete(bucket));
+          this.settled.set(bucket, count);
+        }
+        return count;
+      }),
+    );
+    return counts.map((count, index) => {
+      const bucket = first + index;
+      // The current bucket is averaged over the time it has had so far.
+      const seconds = bucket === current ? Math.max(1, (now - bucket * RATE_BUCKET_MS) / 1000) : RATE_BUCKET_MS / 1000;
+      return {
+        start: isoTime(bucket * RATE_BUCKET_MS),
+        succeeded: round(count.succeeded / seconds),
+        failed: round((count.total - count.succeeded) / seconds),
+      };
+    });
+  }
+
+  /**
+   * The attempts recorded in one bucket, found by id: attempt ids are UUIDv7 made when the attempt is recorded,
+   * so this is a range of the primary key, not a scan of the table.
+   */
+  private async countBucket(bucket: number): Promise<BucketCount> {
+    const row = await this.attempts
       .createQueryBuilder('a')
-      .select(`a.at / ${MINUTE_MS}`, 'minute')
-      .addSelect('COUNT(*)', 'total')
+      .select('COUNT(*)', 'total')
       .addSelect('SUM(CASE WHEN a.statusCode >= 200 AND a.statusCode < 300 THEN 1 ELSE 0 END)', 'succeeded')
-      .where('a.id >= :fromId', { fromId: smallestIdAt(since) })
-      .andWhere('a.at >= :since', { since })
-      .groupBy(`a.at / ${MINUTE_MS}`)
-      .getRawMany<{ minute: string | number; total: string | number; succeeded: string | number | null }>();
-    const byMinute = new Map(rows.map((row) => [Math.floor(Number(row.minute)), row]));
-    const rates: AttemptRateDto[] = [];
-    for (let minute = firstMinute; minute <= currentMinute; minute += 1) {
-      const row = byMinute.get(minute);
-      // The current minute is averaged over the seconds it has had so far.
-      const seconds = minute === currentMinute ? Math.max(1, (now - minute * MINUTE_MS) / 1000) : 60;
-      const total = Number(row?.total ?? 0);
-      const succeeded = Number(row?.succeeded ?? 0);
-      rates.push({
-        minute: isoTime(minute * MINUTE_MS),
-        succeeded: round(succeeded / seconds),
-        failed: round((total - succeeded) / seconds),
-      });
-    }
-    return rates;
+      .where('a.id >= :from AND a.id < :to', {
+        from: smallestIdAt(bucket * RATE_BUCKET_MS),
+        to: smallestIdAt((bucket + 1) * RATE_BUCKET_MS),
+      })
+      .getRawOne<{ total: string | number; succeeded: string | number | null }>();
+    return { total: Number(row?.total ?? 0), succeeded: Number(row?.succeeded ?? 0) };
   }
 }
 

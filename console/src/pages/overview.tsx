@@ -27,8 +27,9 @@ export function OverviewPage() {
 }
 
 function OverviewFigures({ overview }: { overview: Overview }) {
-  const minutes = overview.attempts_per_second;
-  const latest = minutes[minutes.length - 1] ?? { succeeded: 0, failed: 0 };
+  const steps = overview.attempts_per_second;
+  // The last complete 10 s: the current ones have only just begun.
+  const latest = steps[steps.length - 2] ?? { succeeded: 0, failed: 0 };
   const disabled = overview.disabled_destinations;
   return (
     <>
@@ -43,7 +44,7 @@ function OverviewFigures({ overview }: { overview: Overview }) {
         </div>
         <div class="card" data-testid="rate">
           <span class="figure">{rate(latest.succeeded + latest.failed)}</span>
-          <span class="label">delivery attempts per second (this minute)</span>
+          <span class="label">delivery attempts per second (last 10 s)</span>
         </div>
         <div class={`card ${disabled.count ? 'card-bad' : ''}`} data-testid="disabled">
           <span class="figure">{disabled.count}</span>
@@ -51,8 +52,8 @@ function OverviewFigures({ overview }: { overview: Overview }) {
         </div>
       </div>
 
-      <h2>Delivery attempts per second, last {minutes.length} minutes</h2>
-      <RateChart minutes={minutes} />
+      <h2>Delivery attempts per second, last {Math.round((steps.length * 10) / 60)} minutes</h2>
+      <RateChart steps={steps} />
 
       <h2>Auto-disabled destinations</h2>
       {disabled.count === 0 ? (
@@ -89,27 +90,30 @@ function OverviewFigures({ overview }: { overview: Overview }) {
   );
 }
 
-/** Stacked bars, succeeded below failed, one a minute; the same figures as a table for screen readers. */
-function RateChart({ minutes }: { minutes: Overview['attempts_per_second'] }) {
+/** Stacked bars, succeeded below failed, one per 10 s; the same figures as a table for screen readers. */
+function RateChart({ steps }: { steps: Overview['attempts_per_second'] }) {
   const width = 1000;
   const height = 120;
-  const peak = Math.max(0, ...minutes.map((minute) => minute.succeeded + minute.failed));
+  const peak = Math.max(0, ...steps.map((step) => step.succeeded + step.failed));
   const max = peak || 1;
-  const slot = width / Math.max(1, minutes.length);
+  const slot = width / Math.max(1, steps.length);
   return (
     <figure class="chart">
-      <svg viewBox={`0 0 ${width} ${height + 20}`} role="img" aria-label="Delivery attempts per second by minute">
-        {minutes.map((minute, index) => {
-          const ok = (minute.succeeded / max) * height;
-          const bad = (minute.failed / max) * height;
-          const x = index * slot + 4;
+      <svg viewBox={`0 0 ${width} ${height + 20}`} role="img" aria-label="Delivery attempts per second, every 10 seconds">
+        {steps.map((step, index) => {
+          const ok = (step.succeeded / max) * height;
+          const bad = (step.failed / max) * height;
+          const x = index * slot + 2;
+          const start = new Date(step.start);
           return (
-            <g key={minute.minute}>
-              <rect class="bar-ok" x={x} y={height - ok} width={slot - 8} height={ok} />
-              <rect class="bar-bad" x={x} y={height - ok - bad} width={slot - 8} height={bad} />
-              <text x={x + (slot - 8) / 2} y={height + 15} text-anchor="middle">
-                {new Date(minute.minute).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}
-              </text>
+            <g key={step.start}>
+              <rect class="bar-ok" x={x} y={height - ok} width={slot - 4} height={ok} />
+              <rect class="bar-bad" x={x} y={height - ok - bad} width={slot - 4} height={bad} />
+              {start.getSeconds() === 0 && (
+                <text x={x} y={height + 15}>
+                  {start.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}
+                </text>
+              )}
             </g>
           );
         })}
@@ -123,17 +127,17 @@ function RateChart({ minutes }: { minutes: Overview['attempts_per_second'] }) {
         <table>
           <thead>
             <tr>
-              <th scope="col">Minute</th>
+              <th scope="col">From</th>
               <th scope="col">Succeeded per second</th>
               <th scope="col">Failed per second</th>
             </tr>
           </thead>
           <tbody>
-            {minutes.map((minute) => (
-              <tr key={minute.minute}>
-                <td>{formatTime(minute.minute)}</td>
-                <td>{rate(minute.succeeded)}</td>
-                <td>{rate(minute.failed)}</td>
+            {steps.map((step) => (
+              <tr key={step.start}>
+                <td>{formatTime(step.start)}</td>
+                <td>{rate(step.succeeded)}</td>
+                <td>{rate(step.failed)}</td>
               </tr>
             ))}
           </tbody>

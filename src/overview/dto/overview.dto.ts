@@ -2,10 +2,10 @@ import { ApiProperty, PickType } from '@nestjs/swagger';
 import { DestinationResponseDto } from '../../destinations/dto/destination-response.dto.js';
 
 export class AttemptRateDto {
-  @ApiProperty({ format: 'date-time', example: '2026-01-02T03:04:00.000Z', description: 'Start of the minute' })
-  minute: string;
+  @ApiProperty({ format: 'date-time', example: '2026-01-02T03:04:10.000Z', description: 'Start of the 10 s the figures are of' })
+  start: string;
 
-  @ApiProperty({ example: 41.5, description: 'Attempts per second answered with 2xx, averaged over the minute (so far, for the current one)' })
+  @ApiProperty({ example: 41.5, description: 'Attempts per second answered with 2xx, averaged over the 10 s (so far, for the current ones)' })
   succeeded: number;
 
   @ApiProperty({ example: 0.2, description: 'Attempts per second that did not succeed (other status, timeout, connection error)' })
@@ -40,7 +40,7 @@ export class OverviewDto {
 
   @ApiProperty({
     type: [AttemptRateDto],
-    description: 'Delivery attempts per second, by minute, over the last 10 minutes, oldest first (the last is the current minute)',
+    description: 'Delivery attempts per second, in 10 s steps over the last 5 minutes, oldest first (the last is the current 10 s)',
   })
   attempts_per_second: AttemptRateDto[];
 
