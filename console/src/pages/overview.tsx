@@ -28,8 +28,9 @@ export function OverviewPage() {
 
 function OverviewFigures({ overview }: { overview: Overview }) {
   const steps = overview.attempts_per_second;
-  // The last complete 10 s: the current ones have only just begun.
-  const latest = steps[steps.length - 2] ?? { succeeded: 0, failed: 0 };
+  // The last minute: six steps of 10 s, the current one included.
+  const lastMinute = steps.slice(-6);
+  const perSecond = lastMinute.reduce((sum, step) => sum + step.succeeded + step.failed, 0) / Math.max(1, lastMinute.length);
   const disabled = overview.disabled_destinations;
   return (
     <>
@@ -43,8 +44,8 @@ function OverviewFigures({ overview }: { overview: Overview }) {
           <span class="label">failed deliveries</span>
         </div>
         <div class="card" data-testid="rate">
-          <span class="figure">{rate(latest.succeeded + latest.failed)}</span>
-          <span class="label">delivery attempts per second (last 10 s)</span>
+          <span class="figure">{rate(perSecond)}</span>
+          <span class="label">delivery attempts per second (last minute)</span>
         </div>
         <div class={`card ${disabled.count ? 'card-bad' : ''}`} data-testid="disabled">
           <span class="figure">{disabled.count}</span>
