@@ -166,6 +166,35 @@ describeWithPostgres('ingest on PostgreSQL', () => {
     }
   });
 
+  it('deletes an account with its destinations, messages, deliveries and attempts', async () => {
+    const target = await startSink();
+    try {
+      const account = await createAccount(t);
+      await createDestination(t, account.account_id, { url: `${target.url}/cascade` });
+      const res = await request(t.server).post('/server/incoming_data').set('CL-X-TOKEN', account.app_secret_token).send({ a: 1 }).expect(202);
+      const count = async () => {
+        const { rows } = await schema.client.query(
+          `SELECT (SELECT COUNT(*) FROM "${schema.name}".destinations WHERE account_id = $1) AS destinations,
+                  (SELECT COUNT(*) FROM "${schema.name}".messages WHERE account_id = $1) AS messages,
+                  (SELECT COUNT(*) FROM "${schema.name}".deliveries WHERE message_id = $2) AS deliveries,
+                  (SELECT COUNT(*) FROM "${schema.name}".delivery_attempts a
+                     JOIN "${schema.name}".deliveries d ON d.id = a.delivery_id WHERE d.message_id = $2) AS attempts`,
+          [account.account_id, res.body.message_id],
+        );
+        return Object.fromEntries(Object.entries(rows[0] as Record<string, string>).map(([k, v]) => [k, Number(v)]));
+      };
+      await expectEventually(async () => expect(await count()).toEqual({ destinations: 1, messages: 1, deliveries: 1, attempts: 1 }));
+      await request(t.server).delete(`/accounts/${account.account_id}`).set(t.admin).expect(204);
+      expect(await count()).toEqual({ destinations: 0, messages: 0, deliveries: 0, attempts: 0 });
+      const { rows } = await schema.client.query(
+        `SELECT COUNT(*) AS n FROM "${schema.name}".delivery_attempts WHERE delivery_id NOT IN (SELECT id FROM "${schema.name}".deliveries)`,
+      );
+      expect(Number(rows[0].n)).toBe(0);
+    } finally {
+      await target.close();
+    }
+  });
+
   it('keeps one message per Idempotency-Key under concurrent duplicates', async () => {
     const account = await createAccount(t);
     await createDestination(t, account.account_id);
