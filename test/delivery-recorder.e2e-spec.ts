@@ -64,11 +64,13 @@ describe('the delivery recorder', () => {
         destinationId,
         accountId,
         attemptsMade: 0,
+        scheduleStart: 0,
         leasedUntil,
         url: 'http://127.0.0.1:9/x',
         httpMethod: 'POST',
         headersJson: '{}',
         signingSecret: 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+        previousSigningSecret: null,
         payload: '{}',
       });
     }

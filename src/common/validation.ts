@@ -1,7 +1,7 @@
 import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
 
 /** Constraints whose message lists several problems, joined with "; " (one class-validator message each). */
-const MULTI_PROBLEM_CONSTRAINTS = new Set(['isHeaderMap']);
+const MULTI_PROBLEM_CONSTRAINTS = new Set(['isHeaderMap', 'isEventTypePatterns']);
 
 /**
  * Every problem of a request body or query as its own string, nested properties included: one per property

@@ -19,6 +19,8 @@ describe('parseEnvironment', () => {
       deliveryThread: true,
       destinationMaxInFlight: 16,
       autoDisableAfterMs: 432_000_000,
+      secretRotationOverlapMs: 86_400_000,
+      ingestRateLimit: null,
     });
   });
 
@@ -46,6 +48,14 @@ describe('parseEnvironment', () => {
     expect(parseEnvironment({ AUTO_DISABLE_AFTER: '0' }).autoDisableAfterMs).toBeNull();
   });
 
+  it('reads the secret rotation overlap (0: none) and the ingest rate limit (empty: unlimited)', () => {
+    expect(parseEnvironment({ SECRET_ROTATION_OVERLAP: '90m', INGEST_RATE_LIMIT: '250' })).toMatchObject({
+      secretRotationOverlapMs: 5_400_000,
+      ingestRateLimit: 250,
+    });
+    expect(parseEnvironment({ SECRET_ROTATION_OVERLAP: '0', INGEST_RATE_LIMIT: '' })).toMatchObject({ secretRotationOverlapMs: 0, ingestRateLimit: null });
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -56,6 +66,9 @@ describe('parseEnvironment', () => {
     [{ DESTINATION_MAX_IN_FLIGHT: '1.5' }, 'DESTINATION_MAX_IN_FLIGHT'],
     [{ AUTO_DISABLE_AFTER: '5' }, 'AUTO_DISABLE_AFTER'],
     [{ AUTO_DISABLE_AFTER: '-1d' }, 'AUTO_DISABLE_AFTER'],
+    [{ SECRET_ROTATION_OVERLAP: '1 day' }, 'SECRET_ROTATION_OVERLAP'],
+    [{ INGEST_RATE_LIMIT: '0' }, 'INGEST_RATE_LIMIT'],
+    [{ INGEST_RATE_LIMIT: 'fast' }, 'INGEST_RATE_LIMIT'],
     [{ DELIVERY_TIMEOUT_MS: '0' }, 'DELIVERY_TIMEOUT_MS'],
     [{ ALLOW_PRIVATE_DESTINATIONS: 'maybe' }, 'ALLOW_PRIVATE_DESTINATIONS'],
     [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],

@@ -29,6 +29,10 @@ export interface AppConfig {
   destinationMaxInFlight: number;
   /** A destination failing (no success, a delivery failed for good) this long is disabled; null: never. */
   autoDisableAfterMs: number | null;
+  /** How long the previous signing secret still signs after a rotation (0: not at all). */
+  secretRotationOverlapMs: number;
+  /** Ingest requests per second per account when the account sets no ingest_rate_limit; null: unlimited. */
+  ingestRateLimit: number | null;
 }
 
 export class EnvironmentError extends Error {}
@@ -70,6 +74,8 @@ const schema = Joi.object({
   DELIVERY_THREAD: Joi.boolean().default(true),
   DESTINATION_MAX_IN_FLIGHT: Joi.number().integer().min(1).max(10_000).default(16),
   AUTO_DISABLE_AFTER: durationOrOff.default('5d'),
+  SECRET_ROTATION_OVERLAP: durationOrOff.default('24h'),
+  INGEST_RATE_LIMIT: Joi.number().integer().min(1).max(1_000_000).empty(''),
 });
 
 interface ValidatedEnvironment {
@@ -90,6 +96,8 @@ interface ValidatedEnvironment {
   DELIVERY_THREAD: boolean;
   DESTINATION_MAX_IN_FLIGHT: number;
   AUTO_DISABLE_AFTER: string;
+  SECRET_ROTATION_OVERLAP: string;
+  INGEST_RATE_LIMIT?: number;
 }
 
 /**
@@ -134,5 +142,7 @@ export function parseEnvironment(env: Record<string, string | undefined>): AppCo
     deliveryThread: validated.DELIVERY_THREAD,
     destinationMaxInFlight: validated.DESTINATION_MAX_IN_FLIGHT,
     autoDisableAfterMs: validated.AUTO_DISABLE_AFTER.trim() === '0' ? null : parseDuration(validated.AUTO_DISABLE_AFTER),
+    secretRotationOverlapMs: validated.SECRET_ROTATION_OVERLAP.trim() === '0' ? 0 : (parseDuration(validated.SECRET_ROTATION_OVERLAP) as number),
+    ingestRateLimit: validated.INGEST_RATE_LIMIT ?? null,
   };
 }

@@ -11,6 +11,7 @@ import { MessagesAndDeliveries1763830100000 } from './migrations/1763830100000-M
 import { PendingDeliveriesIndex1763830200000 } from './migrations/1763830200000-PendingDeliveriesIndex.js';
 import { DestinationControls1795616161358 } from './migrations/1795616161358-DestinationControls.js';
 import { PendingDeliveriesByDestination1795616456128 } from './migrations/1795616456128-PendingDeliveriesByDestination.js';
+import { PlatformFeatures1795700000000 } from './migrations/1795700000000-PlatformFeatures.js';
 
 export const ENTITIES = [Account, Destination, Message, Delivery, DeliveryAttempt];
 export const MIGRATIONS = [
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   PendingDeliveriesIndex1763830200000,
   DestinationControls1795616161358,
   PendingDeliveriesByDestination1795616456128,
+  PlatformFeatures1795700000000,
 ];
 
 /**

@@ -8,7 +8,7 @@ import type { AttemptResult, DeliveryJob } from './delivery-job.js';
 import { ForbiddenDestinationError } from './guarded-lookup.js';
 import { appendPayloadToUrl } from './query-encoding.js';
 import { parseRetryAfter } from './retry-policy.js';
-import { signPayload } from './signer.js';
+import { signatureHeader } from './signer.js';
 
 export const USER_AGENT = 'data-pusher/0.1.0';
 const SIGNING_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
@@ -70,7 +70,8 @@ export class DeliveryDispatcher {
     const headers = { ...this.headerTemplate(job.headersJson, isGet) };
     headers['webhook-id'] = job.messageId;
     headers['webhook-timestamp'] = String(timestamp);
-    headers['webhook-signature'] = signPayload(job.signingSecret, job.messageId, timestamp, body);
+    const secrets = job.previousSigningSecret ? [job.signingSecret, job.previousSigningSecret] : [job.signingSecret];
+    headers['webhook-signature'] = signatureHeader(secrets, job.messageId, timestamp, body);
 
     let response;
     try {

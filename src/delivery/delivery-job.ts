@@ -6,6 +6,8 @@ export interface DeliveryJob {
   accountId: string;
   /** Attempts already made before this one. */
   attemptsMade: number;
+  /** Attempts made before the current retry schedule began (a recover starts it again). */
+  scheduleStart: number;
   /** The lease this worker holds; recording the outcome requires it to be unchanged. */
   leasedUntil: number;
   url: string;
@@ -14,6 +16,8 @@ export interface DeliveryJob {
   /** The destination's headers as stored (a JSON object of strings): parsed once per destination by the sender. */
   headersJson: string;
   signingSecret: string;
+  /** The secret before a rotation, while its overlap lasts: the delivery is signed with both. */
+  previousSigningSecret: string | null;
   payload: string;
 }
 

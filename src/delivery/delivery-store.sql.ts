@@ -54,7 +54,10 @@ export function* findPendingDestinations(now: number, dialect: Dialect): SqlWork
   }));
 }
 
-const JOB_COLUMNS = raw(`d.id, d.message_id, d.destination_id, d.attempts, m.payload, t.account_id, t.url, t.http_method, t.headers, t.signing_secret`);
+/** What an attempt needs; the previous signing secret only while its rotation overlap lasts. */
+const jobColumns = (now: number) =>
+  sql`d.id, d.message_id, d.destination_id, d.attempts, d.schedule_start, m.payload, t.account_id, t.url, t.http_method, t.headers, t.signing_secret,
+      CASE WHEN t.previous_secret_expires_at > ${now} THEN t.previous_signing_secret END AS previous_signing_secret`;
 const JOB_JOINS = raw(`JOIN messages m ON m.id = d.message_id JOIN destinations t ON t.id = d.destination_id`);
 
 function toJob(row: Row, leasedUntil: number): DeliveryJob {
@@ -64,11 +67,13 @@ function toJob(row: Row, leasedUntil: number): DeliveryJob {
     destinationId: String(row.destination_id),
     accountId: String(row.account_id),
     attemptsMade: Number(row.attempts),
+    scheduleStart: Number(row.schedule_start),
     leasedUntil,
     url: String(row.url),
     httpMethod: String(row.http_method),
     headersJson: String(row.headers),
     signingSecret: String(row.signing_secret),
+    previousSigningSecret: row.previous_signing_secret === null ? null : String(row.previous_signing_secret),
     payload: String(row.payload),
   };
 }
@@ -100,9 +105,9 @@ export function* claimDeliveries(plan: ClaimPlan, now: number, leasedUntil: numb
                WHERE status = 'pending' AND destination_id = w.destination_id AND next_attempt_at <= ${now}
                  AND (leased_until IS NULL OR leased_until <= ${now})
                ORDER BY next_attempt_at LIMIT w.n FOR UPDATE SKIP LOCKED) c)
-          RETURNING id, message_id, destination_id, attempts
+          RETURNING id, message_id, destination_id, attempts, schedule_start
        )
-       SELECT ${JOB_COLUMNS} FROM claimed d ${JOB_JOINS}`;
+       SELECT ${jobColumns(now)} FROM claimed d ${JOB_JOINS}`;
     return rows.map((row) => toJob(row, leasedUntil));
   }
   // One statement per run of destinations: each destination's picks are a LIMITed walk of the
@@ -121,7 +126,7 @@ export function* claimDeliveries(plan: ClaimPlan, now: number, leasedUntil: numb
   }
   const jobs: DeliveryJob[] = [];
   for (const chunk of chunks(ids)) {
-    const { rows } = yield sql`SELECT ${JOB_COLUMNS} FROM deliveries d ${JOB_JOINS} WHERE d.id IN ${inList(chunk)}`;
+    const { rows } = yield sql`SELECT ${jobColumns(now)} FROM deliveries d ${JOB_JOINS} WHERE d.id IN ${inList(chunk)}`;
     for (const row of rows) jobs.push(toJob(row, leasedUntil));
   }
   return jobs;

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { generateSigningSecret, signPayload } from './signer.js';
+import { generateSigningSecret, signatureHeader, signingSecretProblem, signPayload } from './signer.js';
 
 // Verification goes through the reference `standardwebhooks` library, never our own signer, so a
 // bug shared by signing and checking code cannot hide itself.
@@ -97,5 +97,37 @@ describe('generateSigningSecret', () => {
     const ts = nowSeconds();
     const payload = '{"ok":true}';
     expect(verify(secret, 'msg_1', ts, payload, signPayload(secret, 'msg_1', ts, payload))).toEqual({ ok: true });
+  });
+});
+
+describe('signatureHeader', () => {
+  it('signs with each secret, new first, and the library accepts either secret alone', () => {
+    const [fresh, old] = [generateSigningSecret(), generateSigningSecret()];
+    const ts = nowSeconds();
+    const header = signatureHeader([fresh, old], 'msg_1', ts, '{"a":1}');
+    expect(header.split(' ')).toEqual([signPayload(fresh, 'msg_1', ts, '{"a":1}'), signPayload(old, 'msg_1', ts, '{"a":1}')]);
+    expect(verify(fresh, 'msg_1', ts, '{"a":1}', header)).toEqual({ a: 1 });
+    expect(verify(old, 'msg_1', ts, '{"a":1}', header)).toEqual({ a: 1 });
+    expect(() => verify(generateSigningSecret(), 'msg_1', ts, '{"a":1}', header)).toThrow();
+  });
+});
+
+describe('signingSecretProblem', () => {
+  it('accepts generated secrets and the spec example', () => {
+    expect(signingSecretProblem(generateSigningSecret())).toBeNull();
+    expect(signingSecretProblem('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')).toBeNull();
+    expect(signingSecretProblem(`whsec_${Buffer.alloc(64, 7).toString('base64')}`)).toBeNull();
+  });
+
+  it.each([
+    'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    'whsec_',
+    'whsec_c2hvcnQ=',
+    'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2La LaSw',
+    'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw!',
+    `whsec_${Buffer.alloc(65, 7).toString('base64')}`,
+    42,
+  ])('rejects %p', (secret) => {
+    expect(signingSecretProblem(secret)).toBe('signing_secret must be "whsec_" followed by the base64 of 24 to 64 random bytes');
   });
 });

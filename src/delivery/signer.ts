@@ -28,6 +28,29 @@ export function signPayload(secret: string, messageId: string, timestampSeconds:
   return `v1,${signature}`;
 }
 
+/**
+ * The `webhook-signature` header for several secrets (a rotation's overlap: the new one first, then the old),
+ * space-separated as Standard Webhooks has it: a receiver that knows either secret accepts the delivery.
+ */
+export function signatureHeader(secrets: readonly string[], messageId: string, timestampSeconds: number, body: string): string {
+  return secrets.map((secret) => signPayload(secret, messageId, timestampSeconds, body)).join(' ');
+}
+
+/** Bounds of a signing secret's key, in bytes, as the Standard Webhooks libraries accept it. */
+export const MIN_SECRET_BYTES = SECRET_BYTES;
+export const MAX_SECRET_BYTES = 64;
+
+/** Why a secret a client supplies cannot be a signing secret, or null: `whsec_` + canonical base64 of 24–64 bytes. */
+export function signingSecretProblem(secret: unknown): string | null {
+  const shape = `signing_secret must be "${SECRET_PREFIX}" followed by the base64 of ${MIN_SECRET_BYTES} to ${MAX_SECRET_BYTES} random bytes`;
+  if (typeof secret !== 'string' || !secret.startsWith(SECRET_PREFIX)) return shape;
+  const encoded = secret.slice(SECRET_PREFIX.length);
+  const key = Buffer.from(encoded, 'base64');
+  // Buffer.from skips characters that are not base64: only text that encodes back the same is a key.
+  if (key.toString('base64') !== encoded || key.length < MIN_SECRET_BYTES || key.length > MAX_SECRET_BYTES) return shape;
+  return null;
+}
+
 /** Generates a new `whsec_…` secret in the format Standard Webhooks libraries accept. */
 export function generateSigningSecret(): string {
   return SECRET_PREFIX + randomBytes(SECRET_BYTES).toString('base64');

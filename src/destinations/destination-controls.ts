@@ -10,9 +10,13 @@ export interface ControlsInput {
   enabled?: boolean;
   rate_limit?: number | null;
   max_in_flight?: number | null;
+  event_types?: string[] | null;
 }
 
-export type DestinationControls = Pick<Destination, 'enabled' | 'disabledReason' | 'disabledAt' | 'failingSince' | 'rateLimit' | 'maxInFlight'>;
+export type DestinationControls = Pick<
+  Destination,
+  'enabled' | 'disabledReason' | 'disabledAt' | 'failingSince' | 'rateLimit' | 'maxInFlight' | 'eventTypes'
+>;
 
 /**
  * The control columns an input changes, and only those: an update must not write back (and so undo) an
@@ -29,5 +33,6 @@ export function controlChanges(current: Pick<Destination, 'enabled'>, input: Con
   }
   if (input.rate_limit !== undefined) changes.rateLimit = input.rate_limit;
   if (input.max_in_flight !== undefined) changes.maxInFlight = input.max_in_flight;
+  if (input.event_types !== undefined) changes.eventTypes = input.event_types;
   return changes;
 }

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.decorator.js';
 import { AdminAuth } from '../common/auth.decorators.js';
 import { DEFAULT_PAGE_SIZE, type Page, PageQueryDto, toPage } from '../common/pagination.js';
 import { ParseIdPipe } from '../common/id.pipe.js';
 import { DestinationsService } from './destinations.service.js';
-import { CreateDestinationDto, ReplaceDestinationDto, UpdateDestinationDto } from './dto/destination-input.dto.js';
+import { CreateDestinationDto, ReplaceDestinationDto, RotateSecretDto, UpdateDestinationDto } from './dto/destination-input.dto.js';
 import { DestinationQueryDto } from './dto/destination-query.dto.js';
 import { DestinationPageDto, DestinationResponseDto, toDestinationResponse } from './dto/destination-response.dto.js';
 
@@ -56,6 +56,23 @@ export class DestinationsController {
   @ApiErrors(400, 404)
   async update(@Param('destination_id', uuid) id: string, @Body() input: UpdateDestinationDto): Promise<DestinationResponseDto> {
     return toDestinationResponse(await this.destinations.update(id, input));
+  }
+
+  @Post(':destination_id/rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Give a destination a new signing secret, with an overlap',
+    description:
+      'The body is optional: without `signing_secret` (no body, or `{}`) the server generates one. For SECRET_ROTATION_OVERLAP ' +
+      '(24h unless configured) deliveries carry two signatures, `v1,<new> v1,<old>`, so a receiver that knows either secret ' +
+      'accepts them; `previous_secret_expires_at` says until when. Rotating again during an overlap ends the older one: ' +
+      'only the secret just replaced keeps signing.',
+  })
+  @ApiBody({ type: RotateSecretDto, required: false })
+  @ApiOkResponse({ type: DestinationResponseDto })
+  @ApiErrors(400, 404)
+  async rotateSecret(@Param('destination_id', uuid) id: string, @Body() input: RotateSecretDto = {}): Promise<DestinationResponseDto> {
+    return toDestinationResponse(await this.destinations.rotateSecret(id, input?.signing_secret ?? undefined));
   }
 
   @Delete(':destination_id')

@@ -36,6 +36,9 @@ export class DestinationsService {
       httpMethod: input.http_method,
       headers: input.headers,
       signingSecret: generateSigningSecret(),
+      previousSigningSecret: null,
+      previousSecretExpiresAt: null,
+      eventTypes: null,
       enabled: true,
       disabledReason: null,
       disabledAt: null,
@@ -93,6 +96,30 @@ export class DestinationsService {
       },
     );
     return destination;
+  }
+
+  /**
+   * A new signing secret (the given one, or a generated one). For SECRET_ROTATION_OVERLAP the old one signs
+   * too, so receivers can switch at their own pace; a rotation during an overlap ends the older overlap (only
+   * the secret just replaced keeps signing).
+   */
+  async rotateSecret(id: string, secret: string | undefined): Promise<Destination> {
+    const destination = await this.get(id);
+    const next = secret ?? generateSigningSecret();
+    if (next === destination.signingSecret) {
+      throw new BadRequestException(['signing_secret must differ from the current one']);
+    }
+    const now = Date.now();
+    const overlap = this.config.secretRotationOverlapMs;
+    const changes = {
+      signingSecret: next,
+      previousSigningSecret: overlap > 0 ? destination.signingSecret : null,
+      previousSecretExpiresAt: overlap > 0 ? now + overlap : null,
+      updatedAt: Math.max(now, destination.updatedAt),
+    };
+    const result = await this.destinations.update({ id }, changes);
+    if (!result.affected) throw new NotFoundException(`Destination ${id} not found`);
+    return Object.assign(destination, changes);
   }
 
   /**

@@ -1,10 +1,10 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.decorator.js';
 import { AdminAuth } from '../common/auth.decorators.js';
 import { ParseIdPipe } from '../common/id.pipe.js';
 import type { Page } from '../common/pagination.js';
-import { DeliveryQueryDto, MessageQueryDto } from './dto/message-query.dto.js';
+import { DeliveryQueryDto, MessageQueryDto, RecoverDto } from './dto/message-query.dto.js';
 import {
   type DeliveryDto,
   DeliveryPageDto,
@@ -12,6 +12,7 @@ import {
   MessageDto,
   MessagePageDto,
   type MessageSummaryDto,
+  RecoverAcceptedDto,
   RetryAcceptedDto,
 } from './dto/message-response.dto.js';
 import { MessagesService } from './messages.service.js';
@@ -61,5 +62,28 @@ export class MessagesController {
   @ApiErrors(400, 404)
   async retry(@Param('message_id', uuid) id: string): Promise<RetryAcceptedDto> {
     return { message_id: id, retried: await this.messages.retry(id) };
+  }
+}
+
+/** Recovery after an outage is a retry of many messages at once, so it lives with the delivery log. */
+@ApiTags('destinations')
+@AdminAuth()
+@Controller('destinations')
+export class DestinationRecoveryController {
+  constructor(private readonly messages: MessagesService) {}
+
+  @Post(':destination_id/recover')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: "Send a destination's failed deliveries again, after an outage",
+    description:
+      'Every `failed` delivery of the destination whose message arrived at or after `since` becomes `pending`, due now, and ' +
+      'follows RETRY_SCHEDULE from its start again (attempts and their history keep counting). Answers once all are pending. ' +
+      'A disabled destination keeps them waiting until it is enabled again.',
+  })
+  @ApiAcceptedResponse({ type: RecoverAcceptedDto })
+  @ApiErrors(400, 404)
+  async recover(@Param('destination_id', uuid) id: string, @Body() input: RecoverDto): Promise<RecoverAcceptedDto> {
+    return { recovered: await this.messages.recover(id, Date.parse(input.since)) };
   }
 }

@@ -4,13 +4,17 @@ import { In, MoreThan, type Repository } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { isoTime } from '../common/iso-time.js';
 import { DEFAULT_PAGE_SIZE, type Page, toPage } from '../common/pagination.js';
-import { chunks } from '../database/in-list.js';
+import { chunks, MAX_LIST } from '../database/in-list.js';
 import { DeliveryQueue } from '../delivery/queue/delivery-queue.js';
+import { Destination } from '../destinations/entities/destination.entity.js';
 import type { DeliveryQueryDto, MessageQueryDto } from './dto/message-query.dto.js';
 import { type DeliveryDto, MESSAGE_DELIVERIES_EMBEDDED, type MessageDto, type MessageSummaryDto } from './dto/message-response.dto.js';
 import { DeliveryAttempt } from './entities/delivery-attempt.entity.js';
 import { Delivery, type DeliveryStatus } from './entities/delivery.entity.js';
 import { Message } from './entities/message.entity.js';
+
+/** Deliveries one recover statement makes pending: short statements, however large the backlog. */
+const RECOVER_BATCH = MAX_LIST;
 
 const COUNT_PENDING = "SUM(CASE WHEN d.status = 'pending' THEN 1 ELSE 0 END)";
 const COUNT_FAILED = "SUM(CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END)";
@@ -46,6 +50,7 @@ export class MessagesService {
     @InjectRepository(Message) private readonly messages: Repository<Message>,
     @InjectRepository(Delivery) private readonly deliveries: Repository<Delivery>,
     @InjectRepository(DeliveryAttempt) private readonly attempts: Repository<DeliveryAttempt>,
+    @InjectRepository(Destination) private readonly destinations: Repository<Destination>,
     private readonly accounts: AccountsService,
     private readonly queue: DeliveryQueue,
   ) {}
@@ -170,13 +175,54 @@ export class MessagesService {
       );
       ids.push(...chunk);
     }
-    // Committed already: if the queue is unreachable now, the workers' poll finds them; the caller need
-    // not wait for Redis to come back.
-    if (ids.length) {
-      this.queue.enqueue(ids).catch((error: unknown) => {
-        this.logger.warn(`Could not enqueue ${ids.length} retried deliveries now; the workers' poll will find them: ${String(error)}`);
-      });
-    }
+    this.wakeWorkers(ids, 'retried');
     return ids.length;
+  }
+
+  /**
+   * Every failed delivery of the destination whose message arrived at or after `since` becomes pending, due
+   * now, with RETRY_SCHEDULE from its start (schedule_start marks where it starts; `attempts` and the history
+   * go on counting). An outage can leave 100,000 of them: they are taken in batches, each its own short
+   * statement, walking the failed-deliveries index in id order so every delivery is seen once.
+   */
+  async recover(destinationId: string, since: number): Promise<number> {
+    if (!(await this.destinations.existsBy({ id: destinationId }))) throw new NotFoundException(`Destination ${destinationId} not found`);
+    let after: string | null = null;
+    let recovered = 0;
+    for (;;) {
+      const select = this.deliveries
+        .createQueryBuilder('d')
+        .select('d.id', 'id')
+        .innerJoin('d.message', 'm')
+        .where('d.destinationId = :destinationId', { destinationId })
+        .andWhere("d.status = 'failed'")
+        .andWhere('m.receivedAt >= :since', { since })
+        .orderBy('d.id', 'ASC')
+        .limit(RECOVER_BATCH);
+      if (after !== null) select.andWhere('d.id > :after', { after });
+      const ids = (await select.getRawMany<{ id: string }>()).map((row) => row.id);
+      if (!ids.length) break;
+      const now = Date.now();
+      const result = await this.deliveries.update(
+        { id: In(ids), status: 'failed' },
+        { status: 'pending', nextAttemptAt: now, leasedUntil: null, scheduleStart: () => 'attempts', updatedAt: now },
+      );
+      recovered += result.affected ?? 0;
+      this.wakeWorkers(ids, 'recovered');
+      after = ids[ids.length - 1];
+      if (ids.length < RECOVER_BATCH) break;
+    }
+    return recovered;
+  }
+
+  /**
+   * Committed already: if the queue is unreachable now, the workers' poll finds them; the caller need not
+   * wait for Redis to come back.
+   */
+  private wakeWorkers(ids: string[], what: string): void {
+    if (!ids.length) return;
+    this.queue.enqueue(ids).catch((error: unknown) => {
+      this.logger.warn(`Could not enqueue ${ids.length} ${what} deliveries now; the workers' poll will find them: ${String(error)}`);
+    });
   }
 }

@@ -23,6 +23,10 @@ export class Account {
   @Column({ name: 'token_hash', type: 'varchar', length: 64 })
   tokenHash: string;
 
+  /** Ingest requests per second; null: INGEST_RATE_LIMIT (unset: unlimited). */
+  @Column({ name: 'ingest_rate_limit', type: 'integer', nullable: true })
+  ingestRateLimit: number | null;
+
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
   createdAt: number;
 

@@ -238,7 +238,7 @@ export class DeliveryScheduler implements OnApplicationBootstrap, BeforeApplicat
       return { status: 'succeeded', nextAttemptAt: null };
     }
     if (result.permanent) return { status: 'failed', nextAttemptAt: null };
-    const delay = nextRetryDelayMs(this.config.retryScheduleMs, job.attemptsMade + 1, { retryAfterMs: result.retryAfterMs });
+    const delay = nextRetryDelayMs(this.config.retryScheduleMs, job.attemptsMade + 1 - job.scheduleStart, { retryAfterMs: result.retryAfterMs });
     return delay === null ? { status: 'failed', nextAttemptAt: null } : { status: 'pending', nextAttemptAt: Date.now() + delay };
   }
 

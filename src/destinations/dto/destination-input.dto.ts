@@ -7,7 +7,6 @@ import {
   IsUUID,
   registerDecorator,
   type ValidationArguments,
-  type ValidationOptions,
   ValidateIf,
 } from 'class-validator';
 import { normalizeId } from '../../common/id.pipe.js';
@@ -15,37 +14,33 @@ import { IsIntegerInRange } from '../../common/is-integer-in-range.js';
 import { HTTP_METHODS, type HttpMethod } from '../entities/destination.entity.js';
 import { destinationUrlProblem, MAX_URL_LENGTH } from '../destination-url.js';
 import { headerProblems, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS } from '../header-rules.js';
+import { eventTypesProblems, MAX_EVENT_TYPE_PATTERNS } from '../../common/event-types.js';
+import { signingSecretProblem } from '../../delivery/signer.js';
 import { MAX_IN_FLIGHT_LIMIT, RATE_LIMIT_MAX } from '../destination-controls.js';
 
-function IsDestinationUrl(options?: ValidationOptions): PropertyDecorator {
+/**
+ * A validation decorator from a function that lists what is wrong with a value (nothing: valid). Several
+ * problems become one message joined with "; ", which the validation pipe splits again (MULTI_PROBLEM_CONSTRAINTS).
+ */
+function ValidatedBy(name: string, problems: (value: unknown) => string[]): PropertyDecorator {
   return (target: object, propertyName: string | symbol) => {
     registerDecorator({
-      name: 'isDestinationUrl',
+      name,
       target: target.constructor,
       propertyName: propertyName as string,
-      options,
       validator: {
-        validate: (value: unknown) => destinationUrlProblem(value) === null,
-        defaultMessage: (args?: ValidationArguments) => destinationUrlProblem(args?.value) ?? '',
+        validate: (value: unknown) => problems(value).length === 0,
+        defaultMessage: (args?: ValidationArguments) => problems(args?.value).join('; '),
       },
     });
   };
 }
 
-function IsHeaderMap(options?: ValidationOptions): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) => {
-    registerDecorator({
-      name: 'isHeaderMap',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options,
-      validator: {
-        validate: (value: unknown) => headerProblems(value).length === 0,
-        defaultMessage: (args?: ValidationArguments) => headerProblems(args?.value).join('; '),
-      },
-    });
-  };
-}
+const problemList = (problem: string | null): string[] => (problem === null ? [] : [problem]);
+const IsDestinationUrl = () => ValidatedBy('isDestinationUrl', (value) => problemList(destinationUrlProblem(value)));
+const IsHeaderMap = () => ValidatedBy('isHeaderMap', headerProblems);
+const IsEventTypePatterns = () => ValidatedBy('isEventTypePatterns', eventTypesProblems);
+const IsSigningSecret = () => ValidatedBy('isSigningSecret', (value) => problemList(signingSecretProblem(value)));
 
 const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
 const id = ({ value }: { value: unknown }) => normalizeId(value);
@@ -117,6 +112,21 @@ export class DestinationFieldsDto {
   @IsOptional()
   @IsIntegerInRange(1, MAX_IN_FLIGHT_LIMIT, { message: `max_in_flight must be an integer from 1 to ${MAX_IN_FLIGHT_LIMIT}, or null` })
   max_in_flight?: number | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    nullable: true,
+    maxItems: MAX_EVENT_TYPE_PATTERNS,
+    example: ['order.created', 'invoice.*'],
+    description:
+      'Which messages it gets, by their event type (the CL-X-EVENT-TYPE they were sent with): null (the default) takes every ' +
+      `message; otherwise 1 to ${MAX_EVENT_TYPE_PATTERNS} patterns, each an exact type (\`order.created\`), a prefix ending in ` +
+      '`.*` (`invoice.*` takes `invoice.paid` and `invoice.line.added`, not `invoice`), or `*` (every typed message). A message ' +
+      'without a type goes only to destinations with null. Decided when the message arrives. Omitted: unchanged.',
+  })
+  @IsOptional()
+  @IsEventTypePatterns()
+  event_types?: string[] | null;
 }
 
 export class CreateDestinationDto extends DestinationFieldsDto {
@@ -144,3 +154,13 @@ export class ReplaceDestinationDto extends DestinationFieldsDto {
  * (`skipNullProperties: false`): `"url": null` is a 400, not a NOT NULL failure in the database.
  */
 export class UpdateDestinationDto extends PartialType(ReplaceDestinationDto, { skipNullProperties: false }) {}
+
+export class RotateSecretDto {
+  @ApiPropertyOptional({
+    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    description: 'The new secret: `whsec_` + base64 of 24 to 64 random bytes. Omitted: the server generates one.',
+  })
+  @IsOptional()
+  @IsSigningSecret()
+  signing_secret?: string;
+}

@@ -24,6 +24,25 @@ export class DestinationResponseDto {
   })
   signing_secret: string;
 
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    example: null,
+    description:
+      'Read-only. Set by POST /destinations/{id}/rotate-secret: until then deliveries are signed with the previous secret too ' +
+      '(two space-separated signatures in webhook-signature, new first). null when no overlap is running.',
+  })
+  previous_secret_expires_at: string | null;
+
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    example: null,
+    description: 'Event-type patterns of the messages it gets (exact, `prefix.*`, `*`); null: every message',
+  })
+  event_types: string[] | null;
+
   @ApiProperty({ example: true, description: 'false: no new deliveries; pending ones wait until it is enabled again' })
   enabled: boolean;
 
@@ -65,6 +84,7 @@ export class DestinationPageDto {
 }
 
 export function toDestinationResponse(destination: Destination): DestinationResponseDto {
+  const overlapEnds = destination.previousSecretExpiresAt;
   return {
     destination_id: destination.id,
     account_id: destination.accountId,
@@ -72,6 +92,8 @@ export function toDestinationResponse(destination: Destination): DestinationResp
     http_method: destination.httpMethod,
     headers: destination.headers,
     signing_secret: destination.signingSecret,
+    previous_secret_expires_at: overlapEnds !== null && overlapEnds > Date.now() ? isoTime(overlapEnds) : null,
+    event_types: destination.eventTypes,
     enabled: destination.enabled,
     disabled_reason: destination.disabledReason,
     disabled_at: isoTime(destination.disabledAt),

@@ -31,6 +31,17 @@ export class Destination {
   @Column({ name: 'signing_secret', type: 'varchar', length: 100 })
   signingSecret: string;
 
+  /** The secret before the last rotation: deliveries are signed with it too until previousSecretExpiresAt. */
+  @Column({ name: 'previous_signing_secret', type: 'varchar', length: 100, nullable: true })
+  previousSigningSecret: string | null;
+
+  @Column({ name: 'previous_secret_expires_at', type: 'bigint', nullable: true, transformer: epochMillis })
+  previousSecretExpiresAt: number | null;
+
+  /** Event-type patterns (exact, `prefix.*`, `*`) of the messages it gets; null: every message. */
+  @Column({ name: 'event_types', type: 'simple-json', nullable: true })
+  eventTypes: string[] | null;
+
   /** False: new messages get no delivery for it, and its pending deliveries wait. */
   @Column({ type: 'boolean', default: true })
   enabled: boolean;

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../entities/delivery.entity.js';
 
@@ -20,4 +20,14 @@ export class MessageQueryDto extends PageQueryDto {
 export class DeliveryQueryDto extends PageQueryDto {
   @StatusFilter('Only deliveries with this status')
   status?: DeliveryStatus;
+}
+
+export class RecoverDto {
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-01-02T03:04:05Z',
+    description: 'ISO 8601 time: deliveries of messages received at or after it are recovered',
+  })
+  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'since must be an ISO 8601 date-time, e.g. 2026-01-02T03:04:05Z' })
+  since: string;
 }

@@ -123,3 +123,8 @@ export class RetryAcceptedDto {
   @ApiProperty({ example: 1, description: 'How many failed deliveries were made pending again' })
   retried: number;
 }
+
+export class RecoverAcceptedDto {
+  @ApiProperty({ example: 1250, description: 'How many failed deliveries were made pending again' })
+  recovered: number;
+}

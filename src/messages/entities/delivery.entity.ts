@@ -11,6 +11,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Index('IDX_deliveries_message_id', ['messageId'])
 @Index('IDX_deliveries_destination_id', ['destinationId'])
 @Index('IDX_deliveries_pending_destination', ['destinationId', 'nextAttemptAt'], { where: "status = 'pending'" })
+@Index('IDX_deliveries_failed_destination', ['destinationId', 'id'], { where: "status = 'failed'" })
 export class Delivery {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -34,6 +35,13 @@ export class Delivery {
 
   @Column({ type: 'integer', default: 0 })
   attempts: number;
+
+  /**
+   * Attempts made before the current retry schedule began: RETRY_SCHEDULE is followed from its start again
+   * after a recover, while `attempts` (and the history's numbering) go on counting.
+   */
+  @Column({ name: 'schedule_start', type: 'integer', default: 0 })
+  scheduleStart: number;
 
   @Column({ name: 'next_attempt_at', type: 'bigint', nullable: true, transformer: epochMillis })
   nextAttemptAt: number | null;

@@ -6,6 +6,7 @@ import type { Delivery } from './delivery.entity.js';
 @Entity('messages')
 @Index('IDX_messages_account_id', ['accountId', 'id'])
 @Index('UQ_messages_idempotency_key', ['accountId', 'idempotencyKey'], { unique: true })
+@Index('IDX_messages_account_event_type', ['accountId', 'eventType', 'id'], { where: 'event_type IS NOT NULL' })
 export class Message {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -23,6 +24,10 @@ export class Message {
 
   @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
   idempotencyKey: string | null;
+
+  /** CL-X-EVENT-TYPE of the ingest, if any: decides which destinations get it. */
+  @Column({ name: 'event_type', type: 'varchar', length: 128, nullable: true })
+  eventType: string | null;
 
   @Column({ name: 'received_at', type: 'bigint', transformer: epochMillis })
   receivedAt: number;
