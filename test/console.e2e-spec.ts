@@ -65,8 +65,10 @@ describeWithChromium('admin console in a real browser', () => {
     await page.getByLabel('Admin API key').fill('not-the-key-at-all');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('That is not the admin API key of this server.').waitFor();
-    await page.getByLabel('Admin API key').fill(t.adminKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // With the keyboard alone: type the key, press Enter.
+    await page.getByLabel('Admin API key').fill('');
+    await page.getByLabel('Admin API key').pressSequentially(t.adminKey);
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     expect(await page.evaluate('Object.values(sessionStorage)')).toEqual([t.adminKey]);
     expect(await context.cookies()).toEqual([]);
