@@ -53,6 +53,13 @@ describeWithChromium('admin console in a real browser', () => {
     await Promise.all([t?.close(), sink?.close()]);
   });
 
+  const signIn = async () => {
+    await page.goto(`${base}/console`);
+    await page.getByLabel('Admin API key').fill(t.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  };
+
   const send = (token: string, body: string) =>
     request(t.server).post('/server/incoming_data').set('CL-X-TOKEN', token).set('Content-Type', 'application/json').send(body).expect(202);
 
@@ -138,6 +145,37 @@ describeWithChromium('admin console in a real browser', () => {
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
   }, 90_000);
 
+  it('edits an account (a taken email is refused next to the form), rotates its token and deletes it with what goes with it', async () => {
+    const [taken, account] = [await createAccount(t), await createAccount(t, { account_name: 'Old name' })];
+    await createDestination(t, account.account_id, { url: `${sink.url}/gone` });
+    await signIn();
+    await page.goto(`${base}/console#/accounts/${account.account_id}`);
+    await page.getByRole('heading', { name: 'Old name' }).waitFor();
+
+    await page.getByRole('button', { name: 'Edit account' }).click();
+    await page.getByLabel('Email', { exact: true }).fill(taken.email);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('form', { name: 'Edit account' }).getByText('An account with this email already exists').waitFor();
+    await page.getByLabel('Email', { exact: true }).fill(account.email);
+    await page.getByLabel('Name', { exact: true }).fill('New name');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'New name' }).waitFor();
+
+    await page.getByRole('button', { name: 'Rotate token' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Rotate token' }).click();
+    const token = (await page.getByTestId('secret-once').textContent())?.trim() ?? '';
+    await send(token, '{"after": "rotation"}');
+    await request(t.server).post('/server/incoming_data').set('CL-X-TOKEN', account.app_secret_token).send({ old: true }).expect(401);
+
+    await page.getByRole('button', { name: 'Delete account' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('1 destination,').waitFor();
+    expect(await dialog.textContent()).toContain('every message it sent and every delivery of those messages');
+    await dialog.getByRole('button', { name: 'Delete account and all its data' }).click();
+    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    await request(t.server).get(`/accounts/${account.account_id}`).set(t.admin).expect(404);
+  }, 60_000);
+
   it('shows hostile payloads, headers and answers as text and runs none of them', async () => {
     const account = await createAccount(t, { account_name: '<b>bold</b> name' });
     const imgHeader = '<img src=x onerror="window.__pwned=1">';
@@ -152,11 +190,7 @@ describeWithChromium('admin console in a real browser', () => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    await page.goto(`${base}/console`);
-    await page.getByLabel('Admin API key').fill(t.adminKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
-
+    await signIn();
     await page.goto(`${base}/console#/accounts/${account.account_id}`);
     await page.getByRole('heading', { name: '<b>bold</b> name' }).waitFor();
     await page.getByText(imgHeader, { exact: true }).waitFor();

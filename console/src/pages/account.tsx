@@ -56,7 +56,7 @@ export function AccountPage({ accountId, tab }: { accountId: string; tab: Tab })
         <h1 id="account-title">{current.account_name}</h1>
         <div class="actions">
           <button type="button" class="secondary" onClick={() => setEditing(true)} disabled={editing}>
-            Edit
+            Edit account
           </button>
           <button type="button" class="secondary" onClick={() => setConfirm('rotate')}>
             Rotate token
