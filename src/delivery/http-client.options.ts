@@ -22,6 +22,9 @@ export function deliveryHttpOptions(config: AppConfig): HttpModuleOptions {
     timeout: config.deliveryTimeoutMs,
     // Every status is an answer to record; the dispatcher decides what counts as success.
     validateStatus: () => true,
+    // Not axios' default `Accept: application/json, text/plain, */*`: a receiver gets our headers and its
+    // destination's only (a destination's own Accept still goes out).
+    headers: { Accept: false },
     // The body is already the exact JSON text that was signed: axios must not touch it.
     transformRequest: [(data: string) => data],
     transformResponse: [(data: string) => data],

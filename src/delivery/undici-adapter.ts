@@ -23,10 +23,14 @@ async function readHead(body: Dispatcher.ResponseData['body'], contentLength: nu
   return Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8');
 }
 
+/**
+ * The request's headers as undici sends them, names in lower case: axios writes some in its own case
+ * (`Content-Type`), and receivers are promised lower-case names.
+ */
 function flattenHeaders(headers: InternalAxiosRequestConfig['headers']): Record<string, string> {
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers.toJSON())) {
-    if (value !== undefined && value !== null) flat[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    if (value !== undefined && value !== null) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return flat;
 }

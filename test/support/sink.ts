@@ -7,6 +7,8 @@ export interface ReceivedRequest {
   path: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
+  /** Header names and values as they came on the wire (names in their own case), alternating. */
+  rawHeaders: string[];
   body: string;
   at: number;
   /** When the sink answered (undefined until then). */
@@ -49,6 +51,7 @@ export async function startSink(behaviour: SinkBehaviour = () => ({ status: 200,
         path: url.pathname,
         query: url.searchParams,
         headers: req.headers,
+        rawHeaders: req.rawHeaders,
         body: Buffer.concat(chunks).toString('utf8'),
         at: Date.now(),
       };
