@@ -7,6 +7,7 @@ describe('parseEnvironment', () => {
       host: '0.0.0.0',
       database: { kind: 'sqlite', path: 'data/data-pusher.sqlite' },
       redisUrl: null,
+      queueUrl: null,
       role: 'all',
       adminApiKey: null,
       deliveryTimeoutMs: 10_000,
@@ -56,6 +57,20 @@ describe('parseEnvironment', () => {
     expect(parseEnvironment({ SECRET_ROTATION_OVERLAP: '0', INGEST_RATE_LIMIT: '' })).toMatchObject({ secretRotationOverlapMs: 0, ingestRateLimit: null });
   });
 
+  it('selects RabbitMQ with QUEUE_URL (amqp:// or amqps://)', () => {
+    expect(parseEnvironment({ QUEUE_URL: 'amqp://guest:guest@127.0.0.1:5672/data-pusher' })).toMatchObject({
+      queueUrl: 'amqp://guest:guest@127.0.0.1:5672/data-pusher',
+      redisUrl: null,
+    });
+    expect(parseEnvironment({ QUEUE_URL: 'amqps://u:p@broker.example.com/' }).queueUrl).toBe('amqps://u:p@broker.example.com/');
+  });
+
+  it('refuses REDIS_URL and QUEUE_URL together with one line naming both', () => {
+    expect(() => parseEnvironment({ QUEUE_URL: 'amqp://guest:guest@127.0.0.1:5672/', REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
+      /^Invalid environment: "REDIS_URL" and "QUEUE_URL" are both set/,
+    );
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -72,6 +87,9 @@ describe('parseEnvironment', () => {
     [{ DELIVERY_TIMEOUT_MS: '0' }, 'DELIVERY_TIMEOUT_MS'],
     [{ ALLOW_PRIVATE_DESTINATIONS: 'maybe' }, 'ALLOW_PRIVATE_DESTINATIONS'],
     [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],
+    [{ QUEUE_URL: 'redis://127.0.0.1:6379' }, 'QUEUE_URL'],
+    [{ QUEUE_URL: 'amqp://' }, 'QUEUE_URL'],
+    [{ QUEUE_URL: 'amqp://guest:guest@127.0.0.1:5672/', REDIS_URL: 'redis://127.0.0.1:6379' }, 'QUEUE_URL'],
     [{ DATABASE_URL: 'postgres://postgres@127.0.0.1/test' }, 'ADMIN_API_KEY'],
   ])('rejects %p with one line naming %s', (env, variable) => {
     let caught: unknown;

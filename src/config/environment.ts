@@ -12,6 +12,8 @@ export interface AppConfig {
   host: string;
   database: DatabaseConfig;
   redisUrl: string | null;
+  /** amqp:// URL of RabbitMQ, the other scale-out queue; never set together with redisUrl. */
+  queueUrl: string | null;
   role: Role;
   /** Null means: generate one on first start and keep it beside the SQLite file. */
   adminApiKey: string | null;
@@ -21,7 +23,7 @@ export interface AppConfig {
   allowPrivateDestinations: boolean;
   workerConcurrency: number;
   logLevel: string;
-  /** Redis key prefix of the BullMQ queue: several deployments (or tests) can share one Redis. */
+  /** Redis key prefix of the BullMQ queue, or the RabbitMQ queue's name prefix: several deployments (or tests) can share one broker. */
   queuePrefix: string;
   /** A delivering process makes its HTTP attempts on a thread of their own, so database work and sending use two cores. */
   deliveryThread: boolean;
@@ -62,6 +64,10 @@ const schema = Joi.object({
     .default('sqlite:data/data-pusher.sqlite'),
   DATABASE_POOL_SIZE: Joi.number().integer().min(1).max(1000).default(20),
   REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }).empty(''),
+  QUEUE_URL: Joi.string()
+    .uri({ scheme: ['amqp', 'amqps'] })
+    .message('"QUEUE_URL" must be amqp://user:pass@host:5672/vhost (RabbitMQ); for Redis set REDIS_URL instead')
+    .empty(''),
   ROLE: Joi.string().valid('all', 'api', 'worker').default('all'),
   ADMIN_API_KEY: Joi.string().min(16).empty(''),
   DELIVERY_TIMEOUT_MS: Joi.number().integer().min(1).max(600_000).default(10_000),
@@ -84,6 +90,7 @@ interface ValidatedEnvironment {
   DATABASE_URL: string;
   DATABASE_POOL_SIZE: number;
   REDIS_URL?: string;
+  QUEUE_URL?: string;
   ROLE: Role;
   ADMIN_API_KEY?: string;
   DELIVERY_TIMEOUT_MS: number;
@@ -124,12 +131,18 @@ export function parseEnvironment(env: Record<string, string | undefined>): AppCo
       'Invalid environment: "ADMIN_API_KEY" must be set when DATABASE_URL is PostgreSQL (generate one with: openssl rand -base64 32)',
     );
   }
+  if (validated.REDIS_URL && validated.QUEUE_URL) {
+    throw new EnvironmentError(
+      'Invalid environment: "REDIS_URL" and "QUEUE_URL" are both set; choose one queue: REDIS_URL for BullMQ or QUEUE_URL for RabbitMQ',
+    );
+  }
   const schedule = validated.RETRY_SCHEDULE.trim();
   return {
     port: validated.PORT,
     host: validated.HOST,
     database,
     redisUrl: validated.REDIS_URL ?? null,
+    queueUrl: validated.QUEUE_URL ?? null,
     role: validated.ROLE,
     adminApiKey,
     deliveryTimeoutMs: validated.DELIVERY_TIMEOUT_MS,

@@ -1,20 +1,34 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { BullDeliveryQueue } from './queue/bullmq-delivery-queue.js';
 import { DeliveryQueue } from './queue/delivery-queue.js';
 import { EmbeddedDeliveryQueue } from './queue/embedded-delivery-queue.js';
+import { RabbitDeliveryQueue } from './queue/rabbitmq-delivery-queue.js';
 
 /**
  * The delivery queue port, for whoever commits deliveries (ingest, retries) or sends them: BullMQ when
- * REDIS_URL is set, this process otherwise. Exports the port and nothing else.
+ * REDIS_URL is set, RabbitMQ when QUEUE_URL is (never both), this process otherwise. Exports the port and
+ * nothing else.
  */
 @Module({
   providers: [
     {
       provide: DeliveryQueue,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): DeliveryQueue =>
-        config.redisUrl ? new BullDeliveryQueue(config.redisUrl, config.queuePrefix) : new EmbeddedDeliveryQueue(),
+      inject: [APP_CONFIG, MetricsService],
+      useFactory: (config: AppConfig, metrics: MetricsService): DeliveryQueue => {
+        if (config.redisUrl) return new BullDeliveryQueue(config.redisUrl, config.queuePrefix);
+        if (config.queueUrl) {
+          return new RabbitDeliveryQueue({
+            url: config.queueUrl,
+            prefix: config.queuePrefix,
+            capacity: config.workerConcurrency,
+            connectionName: `data-pusher ${config.role} pid ${process.pid}`,
+            registry: metrics.registry,
+          });
+        }
+        return new EmbeddedDeliveryQueue();
+      },
     },
   ],
   exports: [DeliveryQueue],

@@ -38,8 +38,8 @@ export class BullDeliveryQueue extends DeliveryQueue implements OnApplicationShu
     if (deliveryIds.length) await this.queue.add('due', { deliveryIds });
   }
 
-  async consume(listener: () => void): Promise<void> {
-    this.worker = new Worker<DueDeliveriesJob>(DELIVERY_QUEUE, async () => listener(), {
+  async consume(listener: () => Promise<void>): Promise<void> {
+    this.worker = new Worker<DueDeliveriesJob>(DELIVERY_QUEUE, async () => void listener(), {
       connection: redisConnectionOptions(this.redisUrl),
       prefix: this.prefix,
       concurrency: 8,

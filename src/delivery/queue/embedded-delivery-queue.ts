@@ -6,13 +6,13 @@ import { DeliveryQueue } from './delivery-queue.js';
  * Redis find the deliveries at their next poll.
  */
 export class EmbeddedDeliveryQueue extends DeliveryQueue {
-  private readonly listeners: Array<() => void> = [];
+  private readonly listeners: Array<() => Promise<void>> = [];
 
   async enqueue(deliveryIds: string[]): Promise<void> {
-    if (deliveryIds.length) for (const listener of this.listeners) listener();
+    if (deliveryIds.length) for (const listener of this.listeners) void listener();
   }
 
-  async consume(listener: () => void): Promise<void> {
+  async consume(listener: () => Promise<void>): Promise<void> {
     this.listeners.push(listener);
   }
 

@@ -54,6 +54,8 @@ export class DeliveryScheduler implements OnApplicationBootstrap, BeforeApplicat
   private pumping: Promise<void> | null = null;
   private again = false;
   private pumpSoon = false;
+  /** Wake-ups from the queue waiting for the end of the claim round that follows them. */
+  private readonly roundWaiters: Array<() => void> = [];
 
   private pollTimer: NodeJS.Timeout | undefined;
   private slowTimer: NodeJS.Timeout | undefined;
@@ -75,7 +77,7 @@ export class DeliveryScheduler implements OnApplicationBootstrap, BeforeApplicat
 
   async onApplicationBootstrap(): Promise<void> {
     this.running = true;
-    await this.queue.consume(() => this.wake());
+    await this.queue.consume(() => this.wakeFromQueue());
     this.pollTimer = setInterval(() => this.wake(), POLL_INTERVAL_MS);
     this.pollTimer.unref();
     this.wake();
@@ -101,6 +103,16 @@ export class DeliveryScheduler implements OnApplicationBootstrap, BeforeApplicat
     this.pumpAfterThisTurn();
   }
 
+  /**
+   * wake(), resolved when a claim round that began after it has ended (never once shutdown began): a queue
+   * with acks acks its message then, when the database holds the leases of what this worker could take.
+   */
+  private wakeFromQueue(): Promise<void> {
+    const roundEnded = new Promise<void>((resolve) => this.roundWaiters.push(resolve));
+    this.wake();
+    return roundEnded;
+  }
+
   private pump(): void {
     if (!this.running) return;
     if (this.pumping) {
@@ -118,6 +130,8 @@ export class DeliveryScheduler implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async claimWhileDue(): Promise<void> {
+    // Only these saw a whole round; later ones wait for the next (at the latest, the next poll's).
+    const waiting = this.roundWaiters.length;
     try {
       do {
         this.again = false;
@@ -142,6 +156,8 @@ export class DeliveryScheduler implements OnApplicationBootstrap, BeforeApplicat
       } while (this.again && this.running);
     } catch (error) {
       this.logger.error(`Claiming due deliveries failed; retrying at the next poll: ${String(error)}`);
+    } finally {
+      for (const resolve of this.roundWaiters.splice(0, waiting)) resolve();
     }
   }
 

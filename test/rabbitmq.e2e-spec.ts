@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { expectEventually } from './support/expect-eventually.js';
+import { createTestSchema, type TestSchema } from './support/postgres-schema.js';
+import { createTestVhost, requireRabbitMQ, type TestVhost } from './support/rabbitmq.js';
+import { requirePostgres } from './support/require-service.js';
+import {
+  expectAllDelivered,
+  expectNoDeliverySentTwiceAtOnce,
+  scaleOutClient,
+  succeededAttempts,
+  unfinishedDeliveries,
+} from './support/scale-out.js';
+import { runServerProcessToExit, type ServerProcess, startServerProcess } from './support/server-process.js';
+import { startSink, type Sink } from './support/sink.js';
+
+const describeWithPostgres = await requirePostgres();
+const describeWithBoth = (await requireRabbitMQ()) === describe.skip ? describe.skip : describeWithPostgres;
+
+/** The queue the processes declare with QUEUE_PREFIX=data-pusher (each run has a vhost of its own). */
+const QUEUE = 'data-pusher.deliveries';
+
+describe('QUEUE_URL', () => {
+  it('with REDIS_URL as well, start-up refuses with one line naming both', async () => {
+    const run = await runServerProcessToExit({
+      DATABASE_URL: 'sqlite::memory:',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_URL: 'amqp://guest:guest@127.0.0.1:5672/',
+    });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/"REDIS_URL" and "QUEUE_URL" are both set/)]);
+  });
+});
+
+describeWithBoth('scale-out on RabbitMQ: one api and two workers on PostgreSQL', () => {
+  let schema: TestSchema;
+  let vhost: TestVhost;
+  let sink: Sink;
+  let api: ServerProcess;
+  let workers: ServerProcess[] = [];
+  const adminKey = randomBytes(24).toString('base64url');
+  let token = '';
+  const client = scaleOutClient(() => api.url, adminKey, () => token);
+  const { adminPost, sendMany } = client;
+  const paths = ['/one', '/two'];
+  const expectAllDeliveredToBoth = (ids: string[]) => expectAllDelivered(sink, ids, paths);
+  const expectNothingLeft = () =>
+    expectEventually(async () => expect(await unfinishedDeliveries(schema)).toBe(0), { timeoutMs: 60_000, intervalMs: 200 });
+
+  const env = () => ({
+    DATABASE_URL: schema.url,
+    QUEUE_URL: vhost.url,
+    ADMIN_API_KEY: adminKey,
+    ALLOW_PRIVATE_DESTINATIONS: 'true',
+    DELIVERY_TIMEOUT_MS: '1000',
+    RETRY_SCHEDULE: '200ms,500ms,1s,1s,1s,1s',
+    WORKER_CONCURRENCY: '16',
+  });
+  const startWorkers = () => Promise.all([1, 2].map(() => startServerProcess({ ...env(), ROLE: 'worker' })));
+
+  beforeAll(async () => {
+    [schema, vhost] = await Promise.all([createTestSchema('rabbit'), createTestVhost()]);
+    sink = await startSink(() => ({ status: 200, delayMs: 5 }));
+    // The api first: the migration runs once, and the queue exists before the workers consume.
+    api = await startServerProcess({ ...env(), ROLE: 'api' });
+    workers = await startWorkers();
+    const account = await adminPost('/accounts', { email: 'rabbit@example.com', account_name: 'Rabbit' });
+    token = account.app_secret_token;
+    for (const path of ['/one', '/two']) {
+      await adminPost('/destinations', { account_id: account.account_id, url: `${sink.url}${path}`, http_method: 'POST', headers: {} });
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([api, ...workers].filter(Boolean).map((p) => p.kill('SIGKILL')));
+    await sink?.close();
+    await vhost?.drop();
+    await schema?.drop();
+  });
+
+  it('declares a durable quorum queue that both workers consume, and reports it on /health and /metrics', async () => {
+    await expectEventually(async () => expect((await vhost.inspect(QUEUE)).consumers).toBe(2), { timeoutMs: 10_000, intervalMs: 100 });
+    // Declaring it again with other properties than it has would close the channel (PRECONDITION_FAILED).
+    await vhost.withChannel((channel) =>
+      channel.assertQueue(QUEUE, { durable: true, arguments: { 'x-queue-type': 'quorum', 'x-max-length': 100_000 } }),
+    );
+    const health = await fetch(`${api.url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', info: { queue: { status: 'up' } } });
+    expect(await (await fetch(`${api.url}/metrics`)).text()).toMatch(/^data_pusher_queue_depth \d+$/m);
+  });
+
+  it('delivers every message to every destination, never sending one delivery twice at the same time', async () => {
+    const ids = await sendMany(300, 'first');
+    await expectEventually(() => expectAllDeliveredToBoth(ids), { timeoutMs: 30_000, intervalMs: 100 });
+    await expectNothingLeft();
+    expectNoDeliverySentTwiceAtOnce(sink.received);
+    for (const worker of workers) expect(await succeededAttempts(worker.url)).toBeGreaterThan(0);
+  }, 60_000);
+});

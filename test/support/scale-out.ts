@@ -1,0 +1,109 @@
+import { expectEventually } from './expect-eventually.js';
+import type { TestSchema } from './postgres-schema.js';
+import type { ReceivedRequest, Sink } from './sink.js';
+
+/**
+ * What the scale-out tests do over HTTP against one api process, whichever queue connects it to its
+ * workers: create accounts and destinations, ingest in parallel, and check what the sink got.
+ */
+export interface ScaleOutClient {
+  adminPost(path: string, body: unknown): Promise<Record<string, string>>;
+  ingest(payload: object, headers?: Record<string, string>, token?: string): Promise<{ status: number; body: Record<string, string> }>;
+  /** `count` messages, 8 at a time; every answer must be 202. Their message ids. */
+  sendMany(count: number, label: string): Promise<string[]>;
+}
+
+export function scaleOutClient(apiUrl: () => string, adminKey: string, token: () => string): ScaleOutClient {
+  const ingest: ScaleOutClient['ingest'] = async (payload, headers = {}, asToken = token()) => {
+    const res = await fetch(`${apiUrl()}/server/incoming_data`, {
+      method: 'POST',
+      headers: { 'CL-X-TOKEN': asToken, 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(payload),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, string> };
+  };
+  return {
+    async adminPost(path, body) {
+      const res = await fetch(`${apiUrl()}${path}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(201);
+      return (await res.json()) as Record<string, string>;
+    },
+    ingest,
+    async sendMany(count, label) {
+      const ids: string[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < count) {
+            const n = next++;
+            const res = await ingest({ label, n });
+            expect(res.status).toBe(202);
+            ids.push(res.body.message_id);
+          }
+        }),
+      );
+      return ids;
+    },
+  };
+}
+
+/** Every message reached every one of the sink's paths (by webhook-id). */
+export function expectAllDelivered(sink: Sink, ids: string[], paths: string[]): void {
+  for (const path of paths) {
+    const seen = new Set(sink.received.filter((r) => r.path === path).map((r) => String(r.headers['webhook-id'])));
+    const missing = ids.filter((id) => !seen.has(id));
+    expect({ path, missing: missing.length }).toEqual({ path, missing: 0 });
+  }
+}
+
+/** No delivery was sent again while an earlier attempt of it was still open (unanswered and not given up). */
+export function expectNoDeliverySentTwiceAtOnce(received: ReceivedRequest[]): void {
+  const byDelivery = new Map<string, ReceivedRequest[]>();
+  for (const r of received) {
+    const key = `${String(r.headers['webhook-id'])} ${r.path}`;
+    byDelivery.set(key, [...(byDelivery.get(key) ?? []), r]);
+  }
+  for (const requests of byDelivery.values()) {
+    const sorted = [...requests].sort((a, b) => a.at - b.at);
+    for (let i = 1; i < sorted.length; i++) {
+      expect(sorted[i].at).toBeGreaterThanOrEqual(sorted[i - 1].answeredAt ?? sorted[i - 1].abandonedAt ?? Infinity);
+    }
+  }
+}
+
+/** Deliveries of the schema not yet succeeded. */
+export async function unfinishedDeliveries(schema: TestSchema): Promise<number> {
+  const { rows } = await schema.client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM "${schema.name}".deliveries WHERE status <> 'succeeded'`);
+  return Number(rows[0].n);
+}
+
+/** A worker's count of successful attempts, from its /metrics. */
+export async function succeededAttempts(workerUrl: string): Promise<number> {
+  const metrics = await (await fetch(`${workerUrl}/metrics`)).text();
+  const match = /data_pusher_delivery_attempts_total\{outcome="succeeded"\} (\d+)/.exec(metrics);
+  return Number(match?.[1] ?? 0);
+}
+
+/**
+ * Sends 300 messages while the sink answers in 30 ms, calls `disrupt` (kill a worker, drop the broker's
+ * connections, ...) once 100 requests arrived, then expects every message at every path and nothing left
+ * pending in the database.
+ */
+export async function expectNothingLostThrough(
+  disrupt: () => Promise<unknown>,
+  { client, sink, schema, paths, label }: { client: ScaleOutClient; sink: Sink; schema: TestSchema; paths: string[]; label: string },
+): Promise<void> {
+  sink.behave(() => ({ status: 200, delayMs: 30 }));
+  const before = sink.received.length;
+  const sending = client.sendMany(300, label);
+  await expectEventually(() => expect(sink.received.length - before).toBeGreaterThan(100), { timeoutMs: 30_000 });
+  await disrupt();
+  const ids = await sending;
+  sink.behave(() => ({ status: 200, delayMs: 5 }));
+  await expectEventually(() => expectAllDelivered(sink, ids, paths), { timeoutMs: 60_000, intervalMs: 200 });
+  await expectEventually(async () => expect(await unfinishedDeliveries(schema)).toBe(0), { timeoutMs: 60_000, intervalMs: 200 });
+}
