@@ -8,9 +8,9 @@ import {
   expectNoDeliverySentTwiceAtOnce,
   scaleOutClient,
   succeededAttempts,
-  unfinishedDeliveries,
+  unfinishedSummary,
 } from './support/scale-out.js';
-import { runServerProcessToExit, type ServerProcess, startServerProcess } from './support/server-process.js';
+import { runServerProcessToExit, type ServerProcess, startServerProcess, withOutputOnFailure } from './support/server-process.js';
 import { startSink, type Sink } from './support/sink.js';
 
 const describeWithPostgres = await requirePostgres();
@@ -44,7 +44,8 @@ describeWithBoth('scale-out on RabbitMQ: one api and two workers on PostgreSQL',
   const paths = ['/one', '/two'];
   const expectAllDeliveredToBoth = (ids: string[]) => expectAllDelivered(sink, ids, paths);
   const expectNothingLeft = () =>
-    expectEventually(async () => expect(await unfinishedDeliveries(schema)).toBe(0), { timeoutMs: 60_000, intervalMs: 200 });
+    expectEventually(async () => expect(await unfinishedSummary(schema)).toEqual([]), { timeoutMs: 30_000, intervalMs: 200 });
+  const explained = (test: () => Promise<void>) => () => withOutputOnFailure(() => [api, ...workers], test);
 
   const env = () => ({
     DATABASE_URL: schema.url,
@@ -77,7 +78,7 @@ describeWithBoth('scale-out on RabbitMQ: one api and two workers on PostgreSQL',
     await schema?.drop();
   });
 
-  it('declares a durable quorum queue that both workers consume, and reports it on /health and /metrics', async () => {
+  it('declares a durable quorum queue that both workers consume, and reports it on /health and /metrics', explained(async () => {
     await expectEventually(async () => expect((await vhost.inspect(QUEUE)).consumers).toBe(2), { timeoutMs: 10_000, intervalMs: 100 });
     // Declaring it again with other properties than it has would close the channel (PRECONDITION_FAILED).
     await vhost.withChannel((channel) =>
@@ -87,13 +88,13 @@ describeWithBoth('scale-out on RabbitMQ: one api and two workers on PostgreSQL',
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', info: { queue: { status: 'up' } } });
     expect(await (await fetch(`${api.url}/metrics`)).text()).toMatch(/^data_pusher_queue_depth \d+$/m);
-  });
+  }));
 
-  it('delivers every message to every destination, never sending one delivery twice at the same time', async () => {
+  it('delivers every message to every destination, never sending one delivery twice at the same time', explained(async () => {
     const ids = await sendMany(300, 'first');
     await expectEventually(() => expectAllDeliveredToBoth(ids), { timeoutMs: 30_000, intervalMs: 100 });
     await expectNothingLeft();
     expectNoDeliverySentTwiceAtOnce(sink.received);
     for (const worker of workers) expect(await succeededAttempts(worker.url)).toBeGreaterThan(0);
-  }, 60_000);
+  }), 90_000);
 });

@@ -77,3 +77,15 @@ export async function startServerProcess(env: Record<string, string>, port?: num
       }),
   };
 }
+
+/** Runs `test`; if it fails, the error carries the end of each process's output, which says why more often than not. */
+export async function withOutputOnFailure<T>(processes: () => ServerProcess[], test: () => Promise<T>): Promise<T> {
+  try {
+    return await test();
+  } catch (error) {
+    const outputs = processes()
+      .filter(Boolean)
+      .map((p, i) => `--- process ${i} (${p.url}) ---\n${p.output().slice(-2000)}`);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${outputs.join('\n')}`, { cause: error });
+  }
+}
