@@ -6,6 +6,8 @@ import { requirePostgres } from './support/require-service.js';
 import {
   expectAllDelivered,
   expectNoDeliverySentTwiceAtOnce,
+  expectNothingLostThrough,
+  expectRateLimitShared,
   scaleOutClient,
   succeededAttempts,
   unfinishedSummary,
@@ -96,5 +98,32 @@ describeWithBoth('scale-out on RabbitMQ: one api and two workers on PostgreSQL',
     await expectNothingLeft();
     expectNoDeliverySentTwiceAtOnce(sink.received);
     for (const worker of workers) expect(await succeededAttempts(worker.url)).toBeGreaterThan(0);
+  }), 90_000);
+
+  it("shares a destination's rate_limit between the workers (through PostgreSQL: there is no Redis)", explained(async () => {
+    await expectRateLimitShared(client, sink);
+  }), 60_000);
+
+  it('loses nothing when the broker drops every connection mid-load, and reconnects', explained(async () => {
+    await expectNothingLostThrough(() => vhost.closeConnections(), { client, sink, schema, paths, label: 'drop' });
+    // Reconnected: both workers consume again and the api's channel answers its health check.
+    await expectEventually(async () => expect((await vhost.inspect(QUEUE)).consumers).toBe(2), { timeoutMs: 20_000, intervalMs: 200 });
+    await expectEventually(async () => expect((await fetch(`${api.url}/health`)).status).toBe(200), { timeoutMs: 20_000, intervalMs: 200 });
+  }), 90_000);
+
+  it('recovers deliveries whose wake-ups were purged from the queue (workers read the database)', explained(async () => {
+    // No worker consumes while the api enqueues, so the wake-ups wait in the queue when it is purged.
+    await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+    const ids = await sendMany(100, 'purge');
+    await expectEventually(async () => expect((await vhost.inspect(QUEUE)).messages).toBeGreaterThan(0), { timeoutMs: 10_000, intervalMs: 100 });
+    await vhost.purge(QUEUE);
+    expect((await vhost.inspect(QUEUE)).messages).toBe(0);
+    workers = await startWorkers();
+    await expectEventually(() => expectAllDeliveredToBoth(ids), { timeoutMs: 30_000, intervalMs: 200 });
+    await expectNothingLeft();
+  }), 90_000);
+
+  it('loses nothing when a worker is killed with -9 mid-load', explained(async () => {
+    await expectNothingLostThrough(() => workers[0].kill('SIGKILL'), { client, sink, schema, paths, label: 'kill' });
   }), 90_000);
 });

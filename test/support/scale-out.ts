@@ -1,3 +1,4 @@
+import { peakRate } from './arrivals.js';
 import { expectEventually } from './expect-eventually.js';
 import type { TestSchema } from './postgres-schema.js';
 import type { ReceivedRequest, Sink } from './sink.js';
@@ -118,4 +119,23 @@ export async function expectNothingLostThrough(
   sink.behave(() => ({ status: 200, delayMs: 5 }));
   await expectEventually(() => expectAllDelivered(sink, ids, paths), { timeoutMs: 60_000, intervalMs: 200 });
   await expectEventually(async () => expect(await unfinishedSummary(schema)).toEqual([]), { timeoutMs: 60_000, intervalMs: 200 });
+}
+
+/**
+ * A destination with `rate_limit: 5` gets 15 messages at once: the workers share one budget (through Redis,
+ * or PostgreSQL without it), so no sliding second sees more than the rate and the 15 take 2 s or more.
+ */
+export async function expectRateLimitShared(client: ScaleOutClient, sink: Sink): Promise<void> {
+  sink.behave(() => ({ status: 200 }));
+  const rated = await client.adminPost('/accounts', { email: `rated-${Date.now()}@example.com`, account_name: 'Rated' });
+  await client.adminPost('/destinations', { account_id: rated.account_id, url: `${sink.url}/rated`, http_method: 'POST', headers: {}, rate_limit: 5 });
+  const answers = await Promise.all(Array.from({ length: 15 }, (_, n) => client.ingest({ n }, {}, rated.app_secret_token)));
+  expect(answers.map((a) => a.status)).toEqual(Array(15).fill(202));
+  const arrivals = () => sink.received.filter((r) => r.path === '/rated');
+  await expectEventually(() => expect(arrivals()).toHaveLength(15), { timeoutMs: 20_000, intervalMs: 100 });
+  // Two workers, one budget: windows of 200 ms with one attempt each, so a sliding second straddles six
+  // of them; an attempt may reach the sink a little after its window, hence one more.
+  expect(peakRate(arrivals(), 1_000)).toBeLessThanOrEqual(7);
+  const times = arrivals().map((r) => r.at);
+  expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(2_000);
 }
