@@ -104,12 +104,12 @@ export async function succeededAttempts(workerUrl: string): Promise<number> {
 /**
  * Sends 300 messages while the sink answers in 30 ms, calls `disrupt` (kill a worker, drop the broker's
  * connections, ...) once 100 requests arrived, then expects every message at every path and nothing left
- * pending in the database.
+ * unfinished in the database. Returns how many of those requests were repeats of one already received.
  */
 export async function expectNothingLostThrough(
   disrupt: () => Promise<unknown>,
   { client, sink, schema, paths, label }: { client: ScaleOutClient; sink: Sink; schema: TestSchema; paths: string[]; label: string },
-): Promise<void> {
+): Promise<number> {
   sink.behave(() => ({ status: 200, delayMs: 30 }));
   const before = sink.received.length;
   const sending = client.sendMany(300, label);
@@ -119,6 +119,8 @@ export async function expectNothingLostThrough(
   sink.behave(() => ({ status: 200, delayMs: 5 }));
   await expectEventually(() => expectAllDelivered(sink, ids, paths), { timeoutMs: 60_000, intervalMs: 200 });
   await expectEventually(async () => expect(await unfinishedSummary(schema)).toEqual([]), { timeoutMs: 60_000, intervalMs: 200 });
+  const batch = sink.received.slice(before).filter((r) => (JSON.parse(r.body) as { label?: string }).label === label);
+  return batch.length - new Set(batch.map((r) => `${String(r.headers['webhook-id'])} ${r.path}`)).size;
 }
 
 /**
