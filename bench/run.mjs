@@ -1,7 +1,8 @@
 // npm run bench [-- --duration=10 --connections=32 --mode=embedded|scale]
 // Measures, in one run on this machine: a bare Node http server's requests/s (the yardstick), durable
 // ingest requests/s and latency, and end-to-end deliveries/s to a loopback sink. --mode=scale adds the
-// same measures for one api and two workers on PostgreSQL and Redis (local servers at their usual ports).
+// same measures for one api and two workers on PostgreSQL, once with BullMQ on Redis and once with RabbitMQ
+// (local servers at their usual ports), so the two queues are compared in one run.
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureCeiling, measureFanOut, measureIdleLatency } from './fanout.mjs';
 import { startBareServer, startService, startSink } from './processes.mjs';
-import { measureScaleOut } from './scale-out.mjs';
+import { measureScaleOut, rabbitQueue, redisQueue } from './scale-out.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'embedded' },
     'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379/14' },
+    'amqp-url': { type: 'string', default: 'amqp://guest:guest@127.0.0.1:5672' },
   },
 });
 if (!['embedded', 'scale'].includes(values.mode)) throw new Error('--mode is embedded or scale');
@@ -136,8 +138,10 @@ async function main() {
   }
 
   if (values.mode === 'scale') {
-    log('6/6 scale-out: 1 api + 2 workers on PostgreSQL + Redis');
-    results.scale = await measureScaleOut({ load, waitForCount, adminPost, payload, postgresUrl: values['postgres-url'], redisUrl: values['redis-url'], log });
+    const scaleOut = { load, waitForCount, adminPost, payload, postgresUrl: values['postgres-url'], log };
+    log('6/6 scale-out: 1 api + 2 workers on PostgreSQL, with BullMQ on Redis, then with RabbitMQ');
+    results.scale = await measureScaleOut({ ...scaleOut, queue: redisQueue(values['redis-url']), label: 'BullMQ' });
+    results.scaleRabbit = await measureScaleOut({ ...scaleOut, queue: rabbitQueue(values['amqp-url']), label: 'RabbitMQ' });
   }
 
   const pct = (x) => `${Math.round((x / results.bare) * 100)} %`;
@@ -154,9 +158,13 @@ async function main() {
   log(`| durable ingest alone (ROLE=api, no delivery in the process) | ${Math.round(results.apiIngest)} req/s (${pct(results.apiIngest)} of bare), p50 ${results.apiIngestP50} ms, p99 ${results.apiIngestP99} ms |`);
   log(`| delivery of that backlog (${results.backlog} messages, worker only) | ${Math.round(results.drain)} deliveries/s |`);
   if (results.scale) {
-    const r = results.scale;
-    log(`| scale-out ingest (1 api, Postgres + Redis) | ${Math.round(r.ingest)} req/s (${pct(r.ingest)} of bare), p50 ${r.ingestP50} ms, p99 ${r.ingestP99} ms, ${r.ingestErrors} errors |`);
-    log(`| scale-out end to end (2 workers) | ${Math.round(r.endToEnd)} deliveries/s |`);
+    const bull = results.scale;
+    const rabbit = results.scaleRabbit;
+    const ingestFigures = (r) => `${Math.round(r.ingest)} req/s (${pct(r.ingest)} of bare), p50 ${r.ingestP50} ms, p99 ${r.ingestP99} ms, ${r.ingestErrors} errors`;
+    log(`| scale-out ingest (1 api, PostgreSQL + BullMQ on Redis, 2 workers running) | ${ingestFigures(bull)} |`);
+    log(`| scale-out ingest (1 api, PostgreSQL + RabbitMQ, 2 workers running) | ${ingestFigures(rabbit)} |`);
+    log(`| scale-out end to end (2 workers), BullMQ | ${Math.round(bull.endToEnd)} deliveries/s |`);
+    log(`| scale-out end to end (2 workers), RabbitMQ | ${Math.round(rabbit.endToEnd)} deliveries/s |`);
   }
 }
 

@@ -1,27 +1,53 @@
-// The scale-out part of the benchmark: one api and two workers on PostgreSQL (a schema of its own) and
-// Redis (a database number and key prefix of its own), delivering to the same counting sink.
+// The scale-out part of the benchmark: one api and two workers on PostgreSQL (a schema of their own),
+// connected by a queue (BullMQ on Redis with a key prefix of its own, or RabbitMQ in a vhost of its own),
+// delivering to a counting sink of their own.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startService, startSink } from './processes.mjs';
 
-export async function measureScaleOut({ load, waitForCount, adminPost, postgresUrl, redisUrl, log }) {
+const run = promisify(execFile);
+
+/** BullMQ on Redis: QUEUE_PREFIX keeps this run's keys apart; only they are deleted after. */
+export function redisQueue(redisUrl) {
+  return async (name) => ({
+    env: { REDIS_URL: redisUrl, QUEUE_PREFIX: name },
+    async cleanUp() {
+      const redis = new Redis(redisUrl);
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${name}:*`, 'COUNT', 1000);
+        if (keys.length) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      redis.disconnect();
+    },
+  });
+}
+
+/** RabbitMQ: a vhost of this run's own (rabbitmqctl on this machine), deleted after. */
+export function rabbitQueue(amqpUrl) {
+  return async (name) => {
+    const url = new URL(amqpUrl);
+    await run('rabbitmqctl', ['-q', 'add_vhost', name]);
+    await run('rabbitmqctl', ['-q', 'set_permissions', '-p', name, decodeURIComponent(url.username || 'guest'), '.*', '.*', '.*']);
+    url.pathname = `/${name}`;
+    return { env: { QUEUE_URL: url.toString() }, cleanUp: () => run('rabbitmqctl', ['-q', 'delete_vhost', name]) };
+  };
+}
+
+export async function measureScaleOut({ load, waitForCount, adminPost, postgresUrl, queue, label, log }) {
   const schema = `bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: postgresUrl });
   await admin.connect();
   await admin.query(`CREATE SCHEMA "${schema}"`);
   const url = new URL(postgresUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  const redis = new Redis(redisUrl);
-  await redis.flushdb();
+  const { env: queueEnv, cleanUp } = await queue(schema.replaceAll('_', '-'));
   const adminKey = randomBytes(24).toString('base64url');
-  const env = {
-    DATABASE_URL: url.toString(),
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: schema,
-    ADMIN_API_KEY: adminKey,
-    ALLOW_PRIVATE_DESTINATIONS: 'true',
-  };
+  const env = { DATABASE_URL: url.toString(), ...queueEnv, ADMIN_API_KEY: adminKey, ALLOW_PRIVATE_DESTINATIONS: 'true' };
   const sink = await startSink();
   const processes = [];
   try {
@@ -30,9 +56,9 @@ export async function measureScaleOut({ load, waitForCount, adminPost, postgresU
     processes.push(...(await Promise.all([startService({ ...env, ROLE: 'worker' }), startService({ ...env, ROLE: 'worker' })])));
     const account = await adminPost(api, adminKey, '/accounts', { email: 'bench@example.com', account_name: 'Bench' });
     await adminPost(api, adminKey, '/destinations', { account_id: account.account_id, url: `${sink.url}/hook`, http_method: 'POST', headers: {} });
-    const ingest = await load(`${api.url}/server/incoming_data`, { 'cl-x-token': account.app_secret_token }, 'scale-out ingest');
+    const ingest = await load(`${api.url}/server/incoming_data`, { 'cl-x-token': account.app_secret_token }, `scale-out ingest (${label})`);
     const started = new Date(ingest.start).getTime();
-    await waitForCount(sink, ingest.warmup2xx + ingest['2xx'], 'scale-out deliveries');
+    await waitForCount(sink, ingest.warmup2xx + ingest['2xx'], `scale-out deliveries (${label})`);
     log(`  … ${ingest['2xx']} messages delivered`);
     return {
       ingest: ingest.requests.average,
@@ -44,8 +70,7 @@ export async function measureScaleOut({ load, waitForCount, adminPost, postgresU
   } finally {
     await Promise.all(processes.map((p) => p.stop()));
     sink.stop();
-    await redis.flushdb();
-    redis.disconnect();
+    await cleanUp();
     await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
     await admin.end();
   }

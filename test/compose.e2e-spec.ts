@@ -26,3 +26,24 @@ describeWithCompose('docker-compose.yml', () => {
     await expect(run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { env: withoutKey })).rejects.toThrow(/ADMIN_API_KEY/);
   });
 });
+
+describeWithCompose('docker-compose.rabbitmq.yml (the RabbitMQ variant)', () => {
+  const file = ['-f', 'docker-compose.rabbitmq.yml'];
+  const env = { ...process.env, ADMIN_API_KEY: 'k'.repeat(32), POSTGRES_PASSWORD: 'secret', RABBITMQ_PASSWORD: 'rabbit-secret' };
+
+  it('is valid and runs postgres, rabbitmq, one api and two workers on QUEUE_URL, without Redis', async () => {
+    await run('docker-compose', [...file, 'config', '-q'], { env });
+    const { stdout } = await run('docker-compose', [...file, 'config', '--services'], { env });
+    expect(stdout.trim().split('\n').sort()).toEqual(['api', 'postgres', 'rabbitmq', 'worker-1', 'worker-2']);
+    const { stdout: resolved } = await run('docker-compose', [...file, 'config'], { env });
+    expect(resolved.match(/ROLE: worker/g)).toHaveLength(2);
+    expect(resolved.match(/ROLE: api/g)).toHaveLength(1);
+    expect(resolved.match(/QUEUE_URL: amqp:\/\/data_pusher:rabbit-secret@rabbitmq:5672\/data-pusher/g)).toHaveLength(3);
+    expect(resolved).not.toContain('REDIS_URL');
+  });
+
+  it('refuses to start without the RabbitMQ password', async () => {
+    const { RABBITMQ_PASSWORD: _omitted, ...withoutPassword } = env;
+    await expect(run('docker-compose', [...file, 'config', '-q'], { env: withoutPassword })).rejects.toThrow(/RABBITMQ_PASSWORD/);
+  });
+});
