@@ -95,6 +95,7 @@ describeWithChromium('admin console in a real browser', () => {
     await page.getByRole('link', { name: 'add destinations to Acme Shop' }).click();
     await page.getByRole('heading', { name: 'Acme Shop' }).waitFor();
     expect(await page.content()).not.toContain(token);
+    const accountId = page.url().split('/').at(-1) ?? '';
 
     // A destination to the sink, with a header.
     await page.getByRole('button', { name: 'Add destination' }).click();
@@ -132,6 +133,32 @@ describeWithChromium('admin console in a real browser', () => {
     await page.locator('article.delivery[data-status="succeeded"]').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'console-message.png'), fullPage: true });
 
+    // An outage: a message fails while the sink is down; once it is back, recover the destination since then.
+    sink.behave(() => ({ status: 503, body: 'outage' }));
+    const lost = await send(token, '{"order": 3}');
+    await page.goto(`${base}/console#/messages/${lost.body.message_id}`);
+    await page.locator('article.delivery[data-status="failed"]').waitFor();
+    sink.behave(() => ({ status: 200, body: 'ok' }));
+    await page.getByRole('link', { name: 'Messages of the account' }).click();
+    await page.getByRole('link', { name: 'Destinations', exact: true }).click();
+    await page.getByLabel('Send failed deliveries again, of messages received since').fill('2020-01-01T00:00');
+    await page.getByRole('button', { name: 'Recover', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Recover' }).click();
+    await page.getByText('1 failed delivery queued again.').waitFor();
+    await page.goto(`${base}/console#/messages/${lost.body.message_id}`);
+    await page.locator('article.delivery[data-status="succeeded"]').waitFor();
+
+    // Rotate the signing secret: the new one is shown, with the end of the overlap.
+    await page.goto(`${base}/console#/accounts/${accountId}`);
+    await page.getByRole('button', { name: 'Show secret' }).click();
+    const oldSecret = await page.locator('code.secret').textContent();
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByText('The previous secret also signs until').waitFor();
+    const newSecret = await page.locator('code.secret').textContent();
+    expect(newSecret).toMatch(/^whsec_/);
+    expect(newSecret).not.toBe(oldSecret);
+
     await page.getByRole('link', { name: 'Overview', exact: true }).click();
     await page.getByTestId('failed').getByText('0', { exact: true }).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'console-overview.png'), fullPage: true });
@@ -160,6 +187,14 @@ describeWithChromium('admin console in a real browser', () => {
     await page.getByLabel('Name', { exact: true }).fill('New name');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'New name' }).waitFor();
+
+    // Its destination takes only some event types from now on.
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByLabel('Event types').fill('order.*, invoice.paid');
+    await page.getByRole('button', { name: 'Save destination' }).click();
+    await page.getByText('order.*, invoice.paid', { exact: true }).waitFor();
+    const destinations = await request(t.server).get(`/accounts/${account.account_id}/destinations`).set(t.admin).expect(200);
+    expect(destinations.body.data[0].event_types).toEqual(['order.*', 'invoice.paid']);
 
     await page.getByRole('button', { name: 'Rotate token' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Rotate token' }).click();

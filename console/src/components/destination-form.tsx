@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
 import { type Destination, HTTP_METHODS, type HttpMethod } from '../api';
-import { FEATURES } from '../features';
 import { errorsByField } from './form-errors';
 import { ErrorText, Field } from './ui';
 
@@ -74,14 +73,13 @@ export function DestinationForm({
       headers,
       rate_limit: numberOrNull(rateLimit),
       max_in_flight: numberOrNull(maxInFlight),
+      event_types: null,
     };
-    if (FEATURES.eventTypes) {
-      const types = eventTypes
-        .split(/[\s,]+/)
-        .map((type) => type.trim())
-        .filter(Boolean);
-      fields.event_types = types.length ? types : null;
-    }
+    const types = eventTypes
+      .split(/[\s,]+/)
+      .map((type) => type.trim())
+      .filter(Boolean);
+    fields.event_types = types.length ? types : null;
     setBusy(true);
     setError(null);
     try {
@@ -159,17 +157,15 @@ export function DestinationForm({
         {fieldError('headers')}
       </fieldset>
 
-      {FEATURES.eventTypes && (
-        <Field id={`${prefix}-event-types`} label="Event types" hint="Empty: every message. Else a list: order.created, order.*, or *">
-          <input
-            id={`${prefix}-event-types`}
-            value={eventTypes}
-            onInput={(event) => setEventTypes(event.currentTarget.value)}
-            aria-describedby={`${prefix}-event-types-hint`}
-          />
-          {fieldError('event_types')}
-        </Field>
-      )}
+      <Field id={`${prefix}-event-types`} label="Event types" hint="Empty: every message. Else a list: order.created, order.*, or *">
+        <input
+          id={`${prefix}-event-types`}
+          value={eventTypes}
+          onInput={(event) => setEventTypes(event.currentTarget.value)}
+          aria-describedby={`${prefix}-event-types-hint`}
+        />
+        {fieldError('event_types')}
+      </Field>
       <div class="row">
         <Field id={`${prefix}-rate-limit`} label="Rate limit (attempts per second)" hint="Empty: no limit">
           <input

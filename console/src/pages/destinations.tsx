@@ -3,7 +3,6 @@ import { type Destination, type Page, query, request } from '../api';
 import { DestinationForm } from '../components/destination-form';
 import { Pager, useCursors } from '../components/pager';
 import { ConfirmDialog, CopyButton, ErrorText, Loading, useLoad } from '../components/ui';
-import { FEATURES } from '../features';
 import { formatTime, plural, toLocalInput } from '../format';
 
 export function DestinationsTab({ accountId }: { accountId: string }) {
@@ -99,12 +98,8 @@ function DestinationCard({ destination, onChanged }: { destination: Destination;
         <dd>
           <code>{id}</code>
         </dd>
-        {FEATURES.eventTypes && (
-          <>
-            <dt>Event types</dt>
-            <dd>{destination.event_types?.length ? destination.event_types.join(', ') : 'every message'}</dd>
-          </>
-        )}
+        <dt>Event types</dt>
+        <dd>{destination.event_types?.length ? destination.event_types.join(', ') : 'every message'}</dd>
         <dt>Rate limit</dt>
         <dd>{destination.rate_limit == null ? 'none' : `${destination.rate_limit} per second`}</dd>
         <dt>In-flight limit</dt>
@@ -146,11 +141,9 @@ function DestinationCard({ destination, onChanged }: { destination: Destination;
         <button type="button" class="secondary" disabled={busy} onClick={toggle}>
           {destination.enabled ? 'Disable' : 'Enable'}
         </button>
-        {FEATURES.rotateSecret && (
-          <button type="button" class="secondary" onClick={() => setConfirm('rotate')}>
-            Rotate secret
-          </button>
-        )}
+        <button type="button" class="secondary" onClick={() => setConfirm('rotate')}>
+          Rotate secret
+        </button>
         <button type="button" class="danger" onClick={() => setConfirm('delete')}>
           Delete
         </button>
@@ -161,27 +154,25 @@ function DestinationCard({ destination, onChanged }: { destination: Destination;
           {notice}
         </p>
       )}
-      {FEATURES.recover && (
-        <form
-          class="row recover"
-          onSubmit={(event) => {
-            event.preventDefault();
-            setConfirm('recover');
-          }}
-        >
-          <label for={`${id}-recover-since`}>Send failed deliveries again, of messages received since</label>
-          <input
-            id={`${id}-recover-since`}
-            type="datetime-local"
-            required
-            value={recoverSince}
-            onInput={(event) => setRecoverSince(event.currentTarget.value)}
-          />
-          <button type="submit" class="secondary">
-            Recover
-          </button>
-        </form>
-      )}
+      <form
+        class="row recover"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setConfirm('recover');
+        }}
+      >
+        <label for={`${id}-recover-since`}>Send failed deliveries again, of messages received since</label>
+        <input
+          id={`${id}-recover-since`}
+          type="datetime-local"
+          required
+          value={recoverSince}
+          onInput={(event) => setRecoverSince(event.currentTarget.value)}
+        />
+        <button type="submit" class="secondary">
+          Recover
+        </button>
+      </form>
       {editing && (
         <DestinationForm
           initial={destination}

@@ -52,7 +52,7 @@ export function MessagesTab({ accountId }: { accountId: string }) {
             </option>
           ))}
         </select>
-        {FEATURES.eventTypes && (
+        {FEATURES.messageEventTypes && (
           <>
             <label for="message-event-type">Event type</label>
             <input id="message-event-type" value={eventTypeInput} onInput={(event) => setEventTypeInput(event.currentTarget.value)} />
@@ -72,7 +72,7 @@ export function MessagesTab({ accountId }: { accountId: string }) {
               <tr>
                 <th scope="col">Received</th>
                 <th scope="col">Status</th>
-                {FEATURES.eventTypes && <th scope="col">Event type</th>}
+                {FEATURES.messageEventTypes && <th scope="col">Event type</th>}
                 <th scope="col">Deliveries</th>
                 <th scope="col">Message</th>
               </tr>
@@ -84,7 +84,7 @@ export function MessagesTab({ accountId }: { accountId: string }) {
                   <td>
                     <StatusBadge status={message.status} />
                   </td>
-                  {FEATURES.eventTypes && <td>{message.event_type ?? '—'}</td>}
+                  {FEATURES.messageEventTypes && <td>{message.event_type ?? '—'}</td>}
                   <td>
                     {message.succeeded} succeeded, {message.failed} failed, {message.pending} pending
                   </td>

@@ -70,7 +70,7 @@ export function SendMessageTab({ accountId }: { accountId: string }) {
             {problem ?? 'Valid JSON object.'}
           </p>
         </Field>
-        {FEATURES.eventTypes && (
+        {FEATURES.messageEventTypes && (
           <Field id="send-event-type" label="Event type (optional)">
             <input id="send-event-type" value={eventType} onInput={(event) => setEventType(event.currentTarget.value)} />
           </Field>
