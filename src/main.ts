@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   logger.log(
     config.role === 'worker'
       ? `Data Pusher (worker) serving /health and /metrics on ${address} (PORT=${config.port}); it delivers, it serves no API`
-      : `Data Pusher (${config.role}) listening on ${address}, API docs at /docs`,
+      : `Data Pusher (${config.role}) listening on ${address}, API docs at /docs, admin console at /console`,
   );
 }
 
