@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import { ADMIN_SECURITY_SCHEME, APP_TOKEN_SECURITY_SCHEME } from './common/auth.decorators.js';
+import { parseJsonBody } from './common/json-body.js';
 import { serveConsole } from './console/serve-console.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id.js';
 import { createAppLogger } from './config/app-logger.js';
@@ -34,6 +35,7 @@ export async function createHttpApp(env: Record<string, string | undefined>): Pr
     abortOnError: false,
   });
 
+  app.useBodyParser('application/json', { bodyLimit: config.maxPayloadBytes }, (request, body, done) => done(null, parseJsonBody(request, body)));
   if (config.role !== 'worker') {
     setUpSwagger(app);
     await serveConsole(app);

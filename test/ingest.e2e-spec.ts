@@ -6,6 +6,8 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 import { expectEventually } from './support/expect-eventually.js';
 
 const INGEST = '/server/incoming_data';
+/** supertest would turn a Buffer into JSON text of its own: the bytes go out as they are. */
+const raw = (bytes: unknown) => bytes as string;
 
 describe('POST /server/incoming_data', () => {
   let t: TestApp;
@@ -85,19 +87,79 @@ describe('POST /server/incoming_data', () => {
   });
 
   it.each([
-    ['malformed JSON', 'application/json', '{"a":'],
-    ['a JSON array', 'application/json', '[1,2]'],
-    ['a JSON string', 'application/json', '"text"'],
-    ['JSON null', 'application/json', 'null'],
-    ['an empty body', 'application/json', ''],
-    ['text/plain', 'text/plain', '{"a":1}'],
-    ['form data', 'application/x-www-form-urlencoded', 'a=1'],
-    ['an unknown content type', 'application/xml', '<a/>'],
-  ])('answers %s with 400 Invalid Data', async (_case, type, body) => {
+    ['malformed JSON', 'application/json', '{"a":', /^The body is not valid JSON: /],
+    ['a JSON array', 'application/json', '[1,2]', /^The body must be a JSON object \(\{\.\.\.\}\), not an array$/],
+    ['a JSON string', 'application/json', '"text"', /not a string$/],
+    ['JSON null', 'application/json', 'null', /not null$/],
+    ['an empty body', 'application/json', '', /^The body is empty/],
+    ['text/plain', 'text/plain', '{"a":1}', /^Content-Type must be application\/json$/],
+    ['form data', 'application/x-www-form-urlencoded', 'a=1', /^Content-Type must be application\/json$/],
+    ['an unknown content type', 'application/xml', '<a/>', /^Content-Type must be application\/json$/],
+    ['another charset', 'application/json; charset=iso-8859-1', '{"a":1}', /charset=iso-8859-1 is not supported/],
+  ])('answers %s with 400 Invalid Data and the reason', async (_case, type, body, reason) => {
     const token = await accountWithSink();
     const res = await request(t.server).post(INGEST).set('CL-X-TOKEN', token).set('Content-Type', type).send(body);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'Invalid Data' });
+    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'Invalid Data', reason: expect.stringMatching(reason) });
+  });
+
+  it('answers a body that is not UTF-8 with 400 Invalid Data, instead of storing replacement characters', async () => {
+    const token = await accountWithSink();
+    // {"a":"é"} in Latin-1, and a UTF-8 encoded lone surrogate (CESU-style): neither is UTF-8.
+    for (const bytes of [Buffer.from('{"a":"\xe9"}', 'latin1'), Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d])]) {
+      const res = await request(t.server).post(INGEST).set('CL-X-TOKEN', token).set('Content-Type', 'application/json').serialize(raw).send(bytes);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'Invalid Data',
+        reason: 'The body is not valid UTF-8: JSON must be sent as UTF-8',
+      });
+    }
+    const utf8 = await request(t.server)
+      .post(INGEST)
+      .set('CL-X-TOKEN', token)
+      .set('Content-Type', 'application/json; charset=UTF-8')
+      .serialize(raw)
+      .send(Buffer.from('{"a":"é"}'));
+    expect(utf8.status).toBe(202);
+  });
+
+  it('stores, delivers and shows the body byte for byte: big integers, 1e999, key order and whitespace kept', async () => {
+    const account = await createAccount(t);
+    const post = await startSink();
+    const get = await startSink();
+    try {
+      await createDestination(t, account.account_id, { url: `${post.url}/exact` });
+      await createDestination(t, account.account_id, { url: `${get.url}/exact`, http_method: 'GET' });
+      const text = '{ "big": 12345678901234567890, "inf":1e999,\n  "z": {"n": [1.50, -0]}, "a": "é"\t}\n';
+      const res = await request(t.server).post(INGEST).set('CL-X-TOKEN', account.app_secret_token).set('Content-Type', 'application/json').send(text).expect(202);
+
+      const [sent] = await expectEventually(() => {
+        expect(post.received).toHaveLength(1);
+        return post.received;
+      });
+      expect(sent.body).toBe(text);
+      const [polled] = await expectEventually(() => {
+        expect(get.received).toHaveLength(1);
+        return get.received;
+      });
+      expect([...polled.query]).toEqual([
+        ['big', '12345678901234567890'],
+        ['inf', '1e999'],
+        ['z', '{"n":[1.50,-0]}'],
+        ['a', 'é'],
+      ]);
+
+      const shown = await request(t.server).get(`/messages/${res.body.message_id}`).set(t.admin).expect(200);
+      expect(shown.headers['content-type']).toMatch(/^application\/json/);
+      expect(shown.text).toContain(`"payload":${text},"deliveries":`);
+      expect(shown.body).toMatchObject({ message_id: res.body.message_id, account_id: account.account_id, payload: { a: 'é' } });
+      expect(shown.body.deliveries).toHaveLength(2);
+    } finally {
+      await post.close();
+      await get.close();
+    }
   });
 
   it('answers JSON nested too deeply to handle with 400 Invalid Data, not a 500', async () => {
@@ -108,7 +170,10 @@ describe('POST /server/incoming_data', () => {
       const account = await createAccount(app);
       const res = await request(app.server).post(INGEST).set('CL-X-TOKEN', account.app_secret_token).set('Content-Type', 'application/json').send(body);
       expect(res.status).toBe(400);
-      expect(res.body.message).toBe('Invalid Data');
+      expect(res.body).toMatchObject({ message: 'Invalid Data', reason: 'The body nests arrays and objects more than 1000 levels deep' });
+      // A string full of brackets is not nesting.
+      const flat = JSON.stringify({ a: '['.repeat(5000) });
+      await request(app.server).post(INGEST).set('CL-X-TOKEN', account.app_secret_token).set('Content-Type', 'application/json').send(flat).expect(202);
     } finally {
       await app.close();
     }

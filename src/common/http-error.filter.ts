@@ -2,11 +2,14 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpAdapterHost } from '@nestjs/core';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import { InvalidBodyException, type JsonBodyRouteConfig } from './json-body.js';
 
 export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string | string[];
+  /** On routes with one fixed message for every unreadable body (ingest's "Invalid Data"): what to fix. */
+  reason?: string;
 }
 
 export function errorBody(statusCode: number, message: string | string[]): ErrorBody {
@@ -58,20 +61,32 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
-/**
- * A route may declare, through Fastify route config (`@RouteConfig({ invalidBodyMessage })`), the one
- * message its clients get for a body that cannot be read: malformed JSON, wrong or missing content type.
- * Those errors happen in Fastify's parser, before any Nest pipe or handler of the route runs.
- */
-function errorOverrideFor(request: FastifyRequest, exception: unknown): ErrorBody | null {
-  const config = request.routeOptions?.config as { invalidBodyMessage?: string } | undefined;
-  if (!config?.invalidBodyMessage || !(exception instanceof HttpException)) return null;
+/** Fastify's own body errors (before the parser runs), as the sentence a client needs. */
+const FASTIFY_BODY_REASONS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Content-Type must be application/json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The body is empty: send a JSON object',
+};
+
+/** Why a body could not be taken: our JSON parser's reason, or one of Fastify's body errors; null for anything else. */
+function bodyProblem(exception: HttpException): string | null {
+  if (exception instanceof InvalidBodyException) return exception.reason;
   // Only errors of Fastify's body parsing: a handler's own 400 keeps its own message.
   const code = (exception.cause as { code?: unknown } | undefined)?.code;
   if (typeof code !== 'string' || !code.startsWith('FST_ERR_CTP_')) return null;
   const status = exception.getStatus();
-  if (status === HttpStatus.BAD_REQUEST || status === HttpStatus.UNSUPPORTED_MEDIA_TYPE) {
-    return errorBody(HttpStatus.BAD_REQUEST, config.invalidBodyMessage);
-  }
-  return null;
+  if (status !== HttpStatus.BAD_REQUEST && status !== HttpStatus.UNSUPPORTED_MEDIA_TYPE) return null;
+  return FASTIFY_BODY_REASONS[code] ?? exception.message;
+}
+
+/**
+ * A route may declare, through Fastify route config (`@RouteConfig({ invalidBodyMessage })`), the one
+ * message its clients get for a body that cannot be taken (malformed JSON, not UTF-8, wrong or missing
+ * content type), with the reason beside it. Most of those errors happen in the body parser, before any Nest
+ * pipe or handler of the route runs.
+ */
+function errorOverrideFor(request: FastifyRequest, exception: unknown): ErrorBody | null {
+  const config = request.routeOptions?.config as JsonBodyRouteConfig | undefined;
+  if (!config?.invalidBodyMessage || !(exception instanceof HttpException)) return null;
+  const reason = bodyProblem(exception);
+  return reason === null ? null : { ...errorBody(HttpStatus.BAD_REQUEST, config.invalidBodyMessage), reason };
 }

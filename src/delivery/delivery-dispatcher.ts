@@ -61,7 +61,7 @@ export class DeliveryDispatcher {
     const elapsed = () => Math.round(performance.now() - started);
     const isGet = job.httpMethod === 'GET';
     const body = isGet ? '' : job.payload;
-    const url = isGet ? appendPayloadToUrl(job.url, JSON.parse(job.payload) as Record<string, unknown>) : job.url;
+    const url = isGet ? this.getUrl(job, elapsed) : job.url;
 
     const refusal = this.refuseLiteralAddress(url);
     if (refusal) throw new DeliveryAttemptError({ ...refusal, durationMs: elapsed() });
@@ -123,6 +123,19 @@ export class DeliveryDispatcher {
     if (this.headerTemplates.size >= HEADER_TEMPLATE_CACHE) this.headerTemplates.clear();
     this.headerTemplates.set(key, template);
     return template;
+  }
+
+  /** The URL of a GET delivery: the payload as query parameters. */
+  private getUrl(job: DeliveryJob, elapsed: () => number): string {
+    try {
+      return appendPayloadToUrl(job.url, job.payload);
+    } catch (error) {
+      // A payload stored before MAX_PAYLOAD_DEPTH existed may nest too deeply for the parse's stack: it
+      // never will fit, so it is not retried.
+      if (!(error instanceof RangeError)) throw error;
+      const message = 'the payload nests too deeply to be sent as query parameters';
+      throw new DeliveryAttemptError({ statusCode: null, durationMs: elapsed(), error: message, responseBody: null, retryAfterMs: null, permanent: true });
+    }
   }
 
   /** A URL with an IP literal never goes through DNS, so the address guard must look at it here. */

@@ -1,4 +1,9 @@
-import { appendPayloadToUrl } from './query-encoding.js';
+import { appendPayloadToUrl as appendPayloadText } from './query-encoding.js';
+
+/** Most cases start from a JS value; the ones about exact numbers give the received text itself. */
+function appendPayloadToUrl(url: string, payload: object): string {
+  return appendPayloadText(url, JSON.stringify(payload));
+}
 
 // Decoding with URLSearchParams is what a receiver does, so most assertions check what the
 // receiver would read rather than the exact bytes we produced.
@@ -19,6 +24,34 @@ describe('appendPayloadToUrl', () => {
       ['big', '1e+21'],
       ['yes', 'true'],
       ['no', 'false'],
+    ]);
+  });
+
+  it('writes numbers exactly as the received text has them, also inside nested values', () => {
+    const text = '{"big":12345678901234567890,"inf":1e999,"exp":1E+2,"zero":-0.0,"nested":{ "n" : [ 12345678901234567890 , 1.50 ] }}';
+    expect(paramsOf(appendPayloadText('https://example.com/', text))).toEqual([
+      ['big', '12345678901234567890'],
+      ['inf', '1e999'],
+      ['exp', '1E+2'],
+      ['zero', '-0.0'],
+      ['nested', '{"n":[12345678901234567890,1.50]}'],
+    ]);
+  });
+
+  it('decodes string escapes and keeps names that objects inherit', () => {
+    const text = '{"__proto__":"p","constructor":"c","toString":{"a":1},"s":"tab\\there \\u00e9"}';
+    expect(paramsOf(appendPayloadText('https://example.com/', text))).toEqual([
+      ['__proto__', 'p'],
+      ['constructor', 'c'],
+      ['toString', '{"a":1}'],
+      ['s', 'tab\there é'],
+    ]);
+  });
+
+  it('takes the last value of a repeated key, as JSON.parse does', () => {
+    expect(paramsOf(appendPayloadText('https://example.com/', '{"a":1,"b":2,"a":3}'))).toEqual([
+      ['a', '3'],
+      ['b', '2'],
     ]);
   });
 

@@ -1,13 +1,24 @@
+import { isLosslessNumber, parse, stringify } from 'lossless-json';
+
 /**
- * Adds every top-level payload key to the URL's query string, for destinations that take GET.
- *
- * Strings go in verbatim so receivers read them without JSON-decoding; anything structured is
- * compact JSON because a query parameter has no other way to carry nesting.
+ * The payload's top-level members, numbers kept as the text they were written as (`12345678901234567890`
+ * and `1e999` stay what they are). A repeated key keeps its last value, as with JSON.parse.
  */
-export function appendPayloadToUrl(url: string, payload: Record<string, unknown>): string {
+function parseLossless(payload: string): Record<string, unknown> {
+  return parse(payload, null, { onDuplicateKey: ({ newValue }) => newValue }) as Record<string, unknown>;
+}
+
+/**
+ * Adds every top-level payload key to the URL's query string, for destinations that take GET. `payload` is
+ * the JSON text as received.
+ *
+ * Strings go in verbatim so receivers read them without JSON-decoding; numbers exactly as written; anything
+ * structured is compact JSON because a query parameter has no other way to carry nesting.
+ */
+export function appendPayloadToUrl(url: string, payload: string): string {
   const target = new URL(url);
   const added = new URLSearchParams();
-  for (const [key, value] of Object.entries(payload)) {
+  for (const [key, value] of Object.entries(parseLossless(payload))) {
     const text = toParameterValue(value);
     if (text !== undefined) added.append(key, text);
   }
@@ -23,18 +34,8 @@ export function appendPayloadToUrl(url: string, payload: Record<string, unknown>
 }
 
 function toParameterValue(value: unknown): string | undefined {
-  switch (typeof value) {
-    case 'undefined':
-      return undefined;
-    case 'string':
-      return value;
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return String(value);
-    default:
-      // Objects, arrays and null. JSON.stringify yields undefined for functions and symbols,
-      // which cannot come from a parsed JSON body anyway, so they are skipped like undefined.
-      return JSON.stringify(value) ?? undefined;
-  }
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean' || isLosslessNumber(value)) return String(value);
+  // Objects, arrays and null, numbers inside them as written.
+  return stringify(value);
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.decorator.js';
 import { AdminAuth } from '../common/auth.decorators.js';
@@ -29,7 +29,9 @@ export class MessagesController {
   @ApiOperation({ summary: `A message with its first ${MESSAGE_DELIVERIES_EMBEDDED} deliveries and their full attempt history` })
   @ApiOkResponse({ type: MessageDto })
   @ApiErrors(400, 404)
-  get(@Param('message_id', uuid) id: string): Promise<MessageDto> {
+  // The service gives JSON text (the payload in it as received); Fastify sends a string of this type as it is.
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  get(@Param('message_id', uuid) id: string): Promise<string> {
     return this.messages.get(id);
   }
 

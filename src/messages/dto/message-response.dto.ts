@@ -63,7 +63,12 @@ class MessageFieldsDto {
 }
 
 export class MessageDto extends MessageFieldsDto {
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { event: 'order.created', id: 42 } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { event: 'order.created', id: 42 },
+    description: 'The JSON body exactly as it was received: big numbers, key order and whitespace as the client sent them',
+  })
   payload: Record<string, unknown>;
 
   @ApiProperty({
