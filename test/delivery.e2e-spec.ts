@@ -47,12 +47,22 @@ describe('delivery to destinations', () => {
     return res.body.deliveries[0] as DeliveryView;
   }
 
-  function verify(secret: string, received: ReceivedRequest, body: string): unknown {
-    return new Webhook(secret).verify(body, {
-      'webhook-id': String(received.headers['webhook-id']),
-      'webhook-timestamp': String(received.headers['webhook-timestamp']),
-      'webhook-signature': String(received.headers['webhook-signature']),
-    });
+  function verify(secret: string, received: ReceivedRequest, body: string, options?: { jsonParse: boolean }): unknown {
+    return new Webhook(secret).verify(
+      body,
+      {
+        'webhook-id': String(received.headers['webhook-id']),
+        'webhook-timestamp': String(received.headers['webhook-timestamp']),
+        'webhook-signature': String(received.headers['webhook-signature']),
+      },
+      options,
+    );
+  }
+
+  /** The query string as the sink received it: the bytes after '?' in the request target. */
+  function rawQuery(received: ReceivedRequest): string {
+    const mark = received.url.indexOf('?');
+    return mark === -1 ? '' : received.url.slice(mark + 1);
   }
 
   it('sends a GET destination the payload as query parameters, nested values as JSON, no body, signed', async () => {
@@ -80,7 +90,25 @@ describe('delivery to destinations', () => {
     });
     expect(received.body).toBe('');
     expect(received.headers['webhook-id']).toBe(messageId);
-    expect(() => verify(destination.signing_secret, received, '')).not.toThrow();
+    // The signature covers the query string exactly as received, so the data of a GET is authenticated.
+    const query = rawQuery(received);
+    expect(() => verify(destination.signing_secret, received, query, { jsonParse: false })).not.toThrow();
+    expect(() => verify(destination.signing_secret, received, '', { jsonParse: false })).toThrow();
+    expect(() => verify(destination.signing_secret, received, query.replace('n=42', 'n=43'), { jsonParse: false })).toThrow();
+  });
+
+  it('signs a GET without query data (an empty payload, no query in the URL) over the empty query string', async () => {
+    const target = await sink();
+    const account = await createAccount(t);
+    const destination = await createDestination(t, account.account_id, { url: `${target.url}/bare`, http_method: 'GET' });
+    await send(account.app_secret_token, {});
+    const received = await expectEventually(() => {
+      expect(target.received).toHaveLength(1);
+      return target.received[0];
+    });
+    expect(received.url).toBe('/bare');
+    expect(() => verify(destination.signing_secret, received, '', { jsonParse: false })).not.toThrow();
+    expect(() => verify(destination.signing_secret, received, 'extra=1', { jsonParse: false })).toThrow();
   });
 
   it.each(['POST', 'PUT', 'PATCH', 'DELETE'])('sends a %s destination the exact JSON with its content type and headers, signed', async (method) => {

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { refusedRange } from './address-policy.js';
 import type { AttemptResult, DeliveryJob } from './delivery-job.js';
 import { ForbiddenDestinationError } from './guarded-lookup.js';
-import { appendPayloadToUrl } from './query-encoding.js';
+import { appendPayloadToUrl, sentQueryString } from './query-encoding.js';
 import { parseRetryAfter } from './retry-policy.js';
 import { signatureHeader } from './signer.js';
 
@@ -71,7 +71,8 @@ export class DeliveryDispatcher {
     headers['webhook-id'] = job.messageId;
     headers['webhook-timestamp'] = String(timestamp);
     const secrets = job.previousSigningSecret ? [job.signingSecret, job.previousSigningSecret] : [job.signingSecret];
-    headers['webhook-signature'] = signatureHeader(secrets, job.messageId, timestamp, body);
+    // A GET delivery's data is its query: that is what its signature covers.
+    headers['webhook-signature'] = signatureHeader(secrets, job.messageId, timestamp, isGet ? sentQueryString(url) : body);
 
     let response;
     try {

@@ -1,4 +1,4 @@
-import { appendPayloadToUrl as appendPayloadText } from './query-encoding.js';
+import { appendPayloadToUrl as appendPayloadText, sentQueryString } from './query-encoding.js';
 
 /** Most cases start from a JS value; the ones about exact numbers give the received text itself. */
 function appendPayloadToUrl(url: string, payload: object): string {
@@ -142,5 +142,14 @@ describe('appendPayloadToUrl', () => {
   // Matched by message: under Jest's VM modules the URL error is a TypeError from another realm.
   it('throws on an invalid URL', () => {
     expect(() => appendPayloadToUrl('not a url', { a: 1 })).toThrow('Invalid URL');
+  });
+});
+
+describe('sentQueryString', () => {
+  it('is everything after ?, as the URL is sent, without the fragment', () => {
+    const url = appendPayloadToUrl('https://example.com/hook?x=1#frag', { a: 'b c', n: 1 });
+    expect(sentQueryString(url)).toBe('x=1&a=b+c&n=1');
+    expect(sentQueryString('https://example.com/hook')).toBe('');
+    expect(sentQueryString('https://example.com/hook?')).toBe('');
   });
 });

@@ -39,3 +39,12 @@ function toParameterValue(value: unknown): string | undefined {
   // Objects, arrays and null, numbers inside them as written.
   return stringify(value);
 }
+
+/**
+ * The query string a request to `url` carries, exactly as sent: everything after `?`, without the fragment
+ * (which never leaves the client). The HTTP client serialises the URL the same way, so a receiver reads
+ * these very bytes after the `?` of its request target; it is what a GET delivery signs.
+ */
+export function sentQueryString(url: string): string {
+  return new URL(url).search.slice(1);
+}
