@@ -16,6 +16,7 @@ import { DataHandlerModule } from './data-handler/data-handler.module.js';
 import { buildDataSourceOptions } from './database/data-source-options.js';
 import { DatabaseModule } from './database/database.module.js';
 import { runMigrations } from './database/migrate.js';
+import { createOwnerOnlySqliteFile } from './database/sqlite-file.js';
 import { START_UP_CONNECTION } from './database/start-up-connection.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
 import { DeliveryWorkerModule } from './delivery/delivery-worker.module.js';
@@ -45,6 +46,7 @@ export class AppModule {
           inject: [APP_CONFIG],
           useFactory: (appConfig: AppConfig) => ({ ...buildDataSourceOptions(appConfig.database), ...START_UP_CONNECTION }),
           dataSourceFactory: async (options) => {
+            if (config.database.kind === 'sqlite') createOwnerOnlySqliteFile(config.database.path);
             const dataSource = await new DataSource(options as DataSourceOptions).initialize();
             await runMigrations(dataSource);
             return dataSource;

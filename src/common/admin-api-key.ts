@@ -43,7 +43,7 @@ export class AdminApiKey implements OnModuleInit {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     const key = generateAppSecretToken();
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, `${key}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
     // Printed once, on purpose, to the terminal of whoever started the service: this is the only time it
