@@ -29,6 +29,13 @@ interface JsonBodyRequest {
   routeOptions: { config: unknown };
 }
 
+/**
+ * How deep a management API body may nest. Its fields are flat, with one map at most (a destination's
+ * headers); class-transformer and class-validator walk a body recursively and overflow the stack at about
+ * 1,500 levels, which would be a 500.
+ */
+export const MAX_BODY_DEPTH = 32;
+
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
 const UTF8 = /^utf-?8$/i;
 
@@ -51,6 +58,29 @@ export function nestsDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
+const LONE_SURROGATE = 'The body contains a lone surrogate (an unpaired \\uD800-\\uDFFF escape): text must be well-formed Unicode';
+
+/**
+ * What the management API cannot take in a parsed body: nesting deeper than `maxDepth`, or text that is not
+ * well-formed Unicode (validators' encodeURI throws a URIError on a lone surrogate, and the database would
+ * store U+FFFD in its place). Walked with a stack of its own, so any depth is safe to look at.
+ */
+export function parsedBodyProblem(value: unknown, maxDepth: number): string | null {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    if (typeof item.value === 'string') {
+      if (!item.value.isWellFormed()) return LONE_SURROGATE;
+    } else if (typeof item.value === 'object' && item.value !== null) {
+      if (item.depth > maxDepth) return `The body nests arrays and objects more than ${maxDepth} levels deep`;
+      for (const [key, member] of Object.entries(item.value)) {
+        if (!key.isWellFormed()) return LONE_SURROGATE;
+        stack.push({ value: member, depth: item.depth + 1 });
+      }
+    }
+  }
+  return null;
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -62,7 +92,9 @@ function describe(value: unknown): string {
  * that is not, or that declares another charset, is refused instead of being decoded with replacement
  * characters. Routes with `exactJsonObject` get the text itself, so that what is stored, signed and sent is
  * byte for byte what arrived (big integers, `1e999`, key order and whitespace included); the others get the
- * parsed value.
+ * parsed value, once it is known to be shallow and well-formed enough for validation (parsedBodyProblem).
+ * `__proto__` is an ordinary key here, as in JSON.parse: the validation pipe refuses it as a field and
+ * keeps it as a header name (see KeyedValidationPipe).
  */
 export function parseJsonBody(request: JsonBodyRequest, body: Buffer): unknown {
   const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1];
@@ -78,7 +110,11 @@ export function parseJsonBody(request: JsonBodyRequest, body: Buffer): unknown {
   } catch (error) {
     throw new InvalidBodyException(`The body is not valid JSON: ${(error as Error).message}`);
   }
-  if (!(request.routeOptions.config as JsonBodyRouteConfig).exactJsonObject) return value;
+  if (!(request.routeOptions.config as JsonBodyRouteConfig).exactJsonObject) {
+    const problem = parsedBodyProblem(value, MAX_BODY_DEPTH);
+    if (problem) throw new InvalidBodyException(problem);
+    return value;
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidBodyException(`The body must be a JSON object ({...}), not ${describe(value)}`);
   }

@@ -1,4 +1,5 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { BadRequestException, type ValidationPipe, type ValidationError } from '@nestjs/common';
+import { OwnKeysValidationPipe } from './own-keys-validation-pipe.js';
 
 /** Constraints whose message lists several problems, joined with "; " (one class-validator message each). */
 const MULTI_PROBLEM_CONSTRAINTS = new Set(['isHeaderMap', 'isEventTypePatterns']);
@@ -27,7 +28,7 @@ export function validationMessages(errors: ValidationError[], parent = ''): stri
  * problem, not "must be an integer" plus two range complaints about a number that is not there).
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new OwnKeysValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -10,8 +10,25 @@ describe('headerProblems', () => {
     expect(headerProblems(value)).toEqual(['headers must be a JSON object of header name to string value']);
   });
 
-  it.each(['Host', 'content-length', 'Transfer-Encoding', 'CONNECTION', 'Expect', 'upgrade', 'Keep-Alive'])('rejects the framing header %s', (name) => {
+  it.each(['Host', 'content-length', 'Expect'])('rejects the framing header %s', (name) => {
     expect(headerProblems({ [name]: 'x' })).toEqual([`headers: "${name}" is set by the HTTP client and may not be stored`]);
+  });
+
+  it.each(['TE', 'Trailer', 'Proxy-Connection', 'Transfer-Encoding', 'CONNECTION', 'upgrade', 'Keep-Alive', 'Proxy-Authorization', 'HTTP2-Settings'])(
+    'rejects the hop-by-hop header %s',
+    (name) => {
+      expect(headerProblems({ [name]: 'x' })).toEqual([`headers: "${name}" is a hop-by-hop header (it concerns one connection) and may not be stored`]);
+    },
+  );
+
+  it('takes names that objects inherit as ordinary names', () => {
+    const headers = JSON.parse('{"constructor":"a","toString":"b","__proto__":"c","__defineGetter__":"d","hasOwnProperty":"e"}') as object;
+    expect(headerProblems(headers)).toEqual([]);
+  });
+
+  it('limits a name to 256 characters, and quotes a long one by its start', () => {
+    expect(headerProblems({ ['x'.repeat(256)]: 'v' })).toEqual([]);
+    expect(headerProblems({ ['x'.repeat(500_000)]: 'v' })).toEqual([`headers: "${'x'.repeat(40)}…" is longer than 256 characters`]);
   });
 
   it('names each bad entry', () => {

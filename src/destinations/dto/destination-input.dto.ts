@@ -13,7 +13,7 @@ import { normalizeId } from '../../common/id.pipe.js';
 import { IsIntegerInRange } from '../../common/is-integer-in-range.js';
 import { HTTP_METHODS, type HttpMethod } from '../entities/destination.entity.js';
 import { destinationUrlProblem, MAX_URL_LENGTH } from '../destination-url.js';
-import { headerProblems, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS } from '../header-rules.js';
+import { headerProblems, MAX_HEADER_NAME_LENGTH, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS } from '../header-rules.js';
 import { eventTypesProblems, MAX_EVENT_TYPE_PATTERNS } from '../../common/event-types.js';
 import { signingSecretProblem } from '../../delivery/signer.js';
 import { MAX_IN_FLIGHT_LIMIT, RATE_LIMIT_MAX } from '../destination-controls.js';
@@ -43,6 +43,19 @@ const IsEventTypePatterns = () => ValidatedBy('isEventTypePatterns', eventTypesP
 const IsSigningSecret = () => ValidatedBy('isSigningSecret', (value) => problemList(signingSecretProblem(value)));
 
 const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
+
+/**
+ * The headers object as sent, copied into an object without a prototype, where `constructor`, `toString` or
+ * `__proto__` are header names like any other: class-transformer's own copy (`value`) skips the names a
+ * plain object inherits.
+ */
+function headerMap({ obj, key }: { obj: Record<string, unknown>; key: string }): unknown {
+  const headers = obj[key];
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return headers;
+  const map = Object.create(null) as Record<string, unknown>;
+  for (const [name, value] of Object.entries(headers)) map[name] = value;
+  return map;
+}
 const id = ({ value }: { value: unknown }) => normalizeId(value);
 
 export class DestinationFieldsDto {
@@ -68,10 +81,12 @@ export class DestinationFieldsDto {
     additionalProperties: { type: 'string' },
     example: { APP_ID: '1234APPID1234', 'Content-Type': 'application/json', Accept: '*' },
     description:
-      `Sent with every delivery, as stored. At most ${MAX_HEADERS} entries; names are HTTP tokens, unique regardless of case, ` +
-      'and not Host, Content-Length, Transfer-Encoding or Connection (in any case); values are strings of at most ' +
-      `${MAX_HEADER_VALUE_LENGTH} characters without line breaks or control characters.`,
+      `Sent with every delivery, as stored. At most ${MAX_HEADERS} entries; names are HTTP tokens of 1–${MAX_HEADER_NAME_LENGTH} ` +
+      'characters, unique regardless of case, and not Host, Content-Length, Expect or a hop-by-hop header (Connection, ' +
+      'Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade, Proxy-Connection, Proxy-Authorization, …) in any case; ' +
+      `values are strings of at most ${MAX_HEADER_VALUE_LENGTH} characters without line breaks or control characters.`,
   })
+  @Transform(headerMap)
   @IsHeaderMap()
   headers: Record<string, string>;
 
