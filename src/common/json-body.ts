@@ -94,7 +94,7 @@ function describe(value: unknown): string {
  * byte for byte what arrived (big integers, `1e999`, key order and whitespace included); the others get the
  * parsed value, once it is known to be shallow and well-formed enough for validation (parsedBodyProblem).
  * `__proto__` is an ordinary key here, as in JSON.parse: the validation pipe refuses it as a field and
- * keeps it as a header name (see KeyedValidationPipe).
+ * keeps it as a header name (see OwnKeysValidationPipe).
  */
 export function parseJsonBody(request: JsonBodyRequest, body: Buffer): unknown {
   const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1];

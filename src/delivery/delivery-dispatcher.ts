@@ -49,7 +49,7 @@ function describe(error: unknown, timeoutMs: number): { message: string; permane
  */
 @Injectable()
 export class DeliveryDispatcher {
-  private readonly headerTemplates = new Map<string, Record<string, string>>();
+  private readonly headerTemplates = new Map<string, string[]>();
 
   constructor(
     private readonly http: HttpService,
@@ -67,21 +67,21 @@ export class DeliveryDispatcher {
     if (refusal) throw new DeliveryAttemptError({ ...refusal, durationMs: elapsed() });
 
     const timestamp = Math.floor(Date.now() / 1000);
-    const headers = { ...this.headerTemplate(job.headersJson, isGet) };
-    headers['webhook-id'] = job.messageId;
-    headers['webhook-timestamp'] = String(timestamp);
     const secrets = job.previousSigningSecret ? [job.signingSecret, job.previousSigningSecret] : [job.signingSecret];
     // A GET delivery's data is its query: that is what its signature covers.
-    headers['webhook-signature'] = signatureHeader(secrets, job.messageId, timestamp, isGet ? sentQueryString(url) : body);
+    const signature = signatureHeader(secrets, job.messageId, timestamp, isGet ? sentQueryString(url) : body);
+    const wireHeaders = this.headerTemplate(job.headersJson, isGet).concat(
+      'webhook-id',
+      job.messageId,
+      'webhook-timestamp',
+      String(timestamp),
+      'webhook-signature',
+      signature,
+    );
 
     let response;
     try {
-      response = await this.http.axiosRef.request<string>({
-        url,
-        method: job.httpMethod,
-        headers,
-        data: body,
-      });
+      response = await this.http.axiosRef.request<string>({ url, method: job.httpMethod, wireHeaders, data: body });
     } catch (error) {
       const { message, permanent } = describe(error, this.config.deliveryTimeoutMs);
       throw new DeliveryAttemptError({
@@ -108,19 +108,20 @@ export class DeliveryDispatcher {
   }
 
   /**
-   * The headers every attempt to a destination starts from: ours, then the destination's (lower case; they
-   * win), built once per destination rather than per attempt. Keyed by the stored JSON, so an edit of the
-   * destination's headers makes a new entry.
+   * The headers every attempt to a destination starts from, as wire pairs: ours, then the destination's (lower
+   * case; they win), built once per destination rather than per attempt. Keyed by the stored JSON, so an edit
+   * of the destination's headers makes a new entry. A Map, because a stored name may be `__proto__`.
    */
-  private headerTemplate(headersJson: string, isGet: boolean): Record<string, string> {
+  private headerTemplate(headersJson: string, isGet: boolean): string[] {
     const key = isGet ? `G${headersJson}` : `B${headersJson}`;
     let template = this.headerTemplates.get(key);
     if (template) return template;
-    template = { 'user-agent': USER_AGENT };
-    if (!isGet) template['content-type'] = 'application/json';
+    const headers = new Map([['user-agent', USER_AGENT]]);
+    if (!isGet) headers.set('content-type', 'application/json');
     for (const [name, value] of Object.entries(JSON.parse(headersJson) as Record<string, string>)) {
-      if (!SIGNING_HEADERS.includes(name.toLowerCase())) template[name.toLowerCase()] = value;
+      if (!SIGNING_HEADERS.includes(name.toLowerCase())) headers.set(name.toLowerCase(), value);
     }
+    template = [...headers].flat();
     if (this.headerTemplates.size >= HEADER_TEMPLATE_CACHE) this.headerTemplates.clear();
     this.headerTemplates.set(key, template);
     return template;

@@ -1,6 +1,18 @@
 import { AxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig, type RawAxiosResponseHeaders } from 'axios';
 import { type Dispatcher, request } from 'undici';
 
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /**
+     * The request's headers as they go on the wire, `[name, value, name, value, …]`, instead of `headers`.
+     * axios' own header handling keeps names on an object of its own methods and groups: a destination
+     * header named `constructor` or `__proto__` vanished, `get`, `post` or `common` were taken for per-method
+     * groups, and `toString` or `set` broke the object. It also adds an `Accept` of its own.
+     */
+    wireHeaders?: string[];
+  }
+}
+
 /** The first KiB of an answer is kept for the delivery log; the rest is read and dropped. */
 export const RESPONSE_BODY_LIMIT = 1024;
 
@@ -76,8 +88,9 @@ class Deadlines {
 /**
  * An axios adapter on undici: HttpService keeps its interface while requests go through undici's pooled,
  * keep-alive client (several times faster than axios' own http adapter). It honours the options axios hands
- * adapters: `timeout` (the whole request, to within 25 ms), `signal`, `validateStatus`; `maxRedirects`
- * must be 0, since undici does not follow redirects (a config asking for them is refused, not ignored).
+ * adapters: `timeout` (the whole request, to within 25 ms), `signal`, `validateStatus`, and `wireHeaders`
+ * (above) in place of `headers`; `maxRedirects` must be 0, since undici does not follow redirects (a config
+ * asking for them is refused, not ignored).
  */
 export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
   const deadlines = new Deadlines(25);
@@ -93,7 +106,7 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
       response = await request(config.url as string, {
         dispatcher,
         method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
-        headers: flattenHeaders(config.headers),
+        headers: config.wireHeaders ?? flattenHeaders(config.headers),
         body: typeof config.data === 'string' && config.data !== '' ? config.data : undefined,
         signal: signal as AbortSignal | undefined,
       });

@@ -10,6 +10,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { normalizeId } from '../../common/id.pipe.js';
+import { asReceived } from '../../common/own-keys-validation-pipe.js';
 import { IsIntegerInRange } from '../../common/is-integer-in-range.js';
 import { HTTP_METHODS, type HttpMethod } from '../entities/destination.entity.js';
 import { destinationUrlProblem, MAX_URL_LENGTH } from '../destination-url.js';
@@ -44,18 +45,8 @@ const IsSigningSecret = () => ValidatedBy('isSigningSecret', (value) => problemL
 
 const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
 
-/**
- * The headers object as sent, copied into an object without a prototype, where `constructor`, `toString` or
- * `__proto__` are header names like any other: class-transformer's own copy (`value`) skips the names a
- * plain object inherits.
- */
-function headerMap({ obj, key }: { obj: Record<string, unknown>; key: string }): unknown {
-  const headers = obj[key];
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return headers;
-  const map = Object.create(null) as Record<string, unknown>;
-  for (const [name, value] of Object.entries(headers)) map[name] = value;
-  return map;
-}
+/** The headers as sent, names that objects inherit (`constructor`, `toString`, `__proto__`) included. */
+const headerMap = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => asReceived(obj[key]);
 const id = ({ value }: { value: unknown }) => normalizeId(value);
 
 export class DestinationFieldsDto {
