@@ -16,4 +16,9 @@ describe('newId', () => {
     await new Promise((resolve) => setTimeout(resolve, 2));
     expect(newId() > first).toBe(true);
   });
+
+  it('orders ids made in the same millisecond as they were made', () => {
+    const ids = Array.from({ length: 2000 }, () => newId());
+    expect([...ids].sort()).toEqual(ids);
+  });
 });

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { parseDuration } from '../common/duration.js';
+import { parseDuration } from './duration.js';
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; path: string }

@@ -1,8 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { DeliveryQueue } from './delivery-queue.js';
-import { redisConnectionOptions } from './redis-connection.js';
 
 export const DELIVERY_QUEUE = 'deliveries';
 
@@ -20,6 +19,8 @@ export class BullDeliveryQueue extends DeliveryQueue implements OnApplicationShu
   private readonly logger = new Logger(BullDeliveryQueue.name);
   private readonly queue: Queue<DueDeliveriesJob>;
   private worker: Worker<DueDeliveriesJob> | undefined;
+  /** Connections handed to BullMQ, which leaves closing them to us. */
+  private readonly connections: Redis[] = [];
 
   constructor(
     private readonly redisUrl: string,
@@ -27,11 +28,21 @@ export class BullDeliveryQueue extends DeliveryQueue implements OnApplicationShu
   ) {
     super();
     this.queue = new Queue(DELIVERY_QUEUE, {
-      connection: redisConnectionOptions(redisUrl),
+      connection: this.connect(),
       prefix,
       defaultJobOptions: { removeOnComplete: true, removeOnFail: true },
     });
     this.queue.on('error', (error) => this.logger.warn(`Redis: ${error.message}`));
+  }
+
+  /**
+   * ioredis reads the URL itself (user, password, database number, rediss: for TLS). BullMQ's connections
+   * block on Redis: their commands wait for a reconnect instead of failing.
+   */
+  private connect(): Redis {
+    const connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+    this.connections.push(connection);
+    return connection;
   }
 
   async enqueue(deliveryIds: string[]): Promise<void> {
@@ -40,7 +51,7 @@ export class BullDeliveryQueue extends DeliveryQueue implements OnApplicationShu
 
   async consume(listener: () => Promise<void>): Promise<void> {
     this.worker = new Worker<DueDeliveriesJob>(DELIVERY_QUEUE, async () => void listener(), {
-      connection: redisConnectionOptions(this.redisUrl),
+      connection: this.connect(),
       prefix: this.prefix,
       concurrency: 8,
     });
@@ -54,8 +65,7 @@ export class BullDeliveryQueue extends DeliveryQueue implements OnApplicationShu
       timer = setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2_000);
     });
     try {
-      const client = (await Promise.race([this.queue.client, timeout])) as unknown as Redis;
-      await Promise.race([client.ping(), timeout]);
+      await Promise.race([this.connections[0].ping(), timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -64,5 +74,6 @@ export class BullDeliveryQueue extends DeliveryQueue implements OnApplicationShu
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close();
     await this.queue.close();
+    for (const connection of this.connections) connection.disconnect();
   }
 }
