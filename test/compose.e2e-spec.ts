@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { parseEnvironment } from '../src/config/environment.js';
 import { requireService } from './support/require-service.js';
 
 const run = promisify(execFile);
@@ -19,6 +20,18 @@ describeWithCompose('docker-compose.yml', () => {
     expect(resolved.match(/ROLE: worker/g)).toHaveLength(2);
     expect(resolved.match(/ROLE: api/g)).toHaveLength(1);
     expect(resolved).toContain('REDIS_URL: redis://redis:6379');
+  });
+
+  it('keeps the database password out of DATABASE_URL, so any character in it works', async () => {
+    const password = 'p/a@s:s#?%w';
+    const { stdout } = await run('docker-compose', ['-f', 'docker-compose.yml', 'config'], { env: { ...env, POSTGRES_PASSWORD: password } });
+    const urls = [...stdout.matchAll(/DATABASE_URL: (\S+)/g)].map((m) => m[1]);
+    expect(urls).toHaveLength(3);
+    for (const url of urls) {
+      expect(url).toBe('postgres://data_pusher@postgres:5432/data_pusher');
+      expect(parseEnvironment({ DATABASE_URL: url, ADMIN_API_KEY: env.ADMIN_API_KEY }).database.kind).toBe('postgres');
+    }
+    expect([...stdout.matchAll(/PGPASSWORD: (.+)/g)].map((m) => m[1].trim().replace(/^'|'$/g, ''))).toEqual([password, password, password]);
   });
 
   it('refuses to start without the secrets it needs', async () => {

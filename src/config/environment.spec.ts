@@ -37,6 +37,22 @@ describe('parseEnvironment', () => {
     expect(config.retryScheduleMs).toEqual([100, 1_000]);
   });
 
+  it.each([
+    ['a "/" in the password', 'postgres://app:pa/ss@db:5432/app'],
+    ['a "#" in the password', 'postgres://app:pa#ss@db:5432/app'],
+    ['no host', 'postgres://:5432/app'],
+  ])('refuses a postgres url with %s, naming DATABASE_URL and how to fix it', (_, url) => {
+    const parse = () => parseEnvironment({ DATABASE_URL: url, ADMIN_API_KEY: 'k'.repeat(32) });
+    expect(parse).toThrow(EnvironmentError);
+    expect(parse).toThrow(/DATABASE_URL.*percent-encode.*PGPASSWORD/);
+  });
+
+  it('reads a postgres url whose password is percent-encoded, or that leaves it to PGPASSWORD', () => {
+    for (const url of [`postgres://app:${encodeURIComponent('p/a@s:s#?')}@db:5432/app`, 'postgres://app@db/app']) {
+      expect(parseEnvironment({ DATABASE_URL: url, ADMIN_API_KEY: 'k'.repeat(32) }).database).toMatchObject({ kind: 'postgres', url });
+    }
+  });
+
   it('accepts an empty retry schedule as "never retry"', () => {
     expect(parseEnvironment({ RETRY_SCHEDULE: '' }).retryScheduleMs).toEqual([]);
   });

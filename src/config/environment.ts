@@ -55,12 +55,34 @@ const durationOrOff = Joi.string().custom((value: string) => {
   return value;
 });
 
+/**
+ * A postgres URL the driver can read. A password pasted in raw breaks it ("/", "#", "?") or is read as
+ * something else: the message says so instead of the driver's "Invalid URL", which names no variable.
+ */
+function readablePostgresUrl(value: string): string {
+  if (value.startsWith('sqlite:')) return value;
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url?.hostname || url.hash || (url.port !== '' && !/^\d+$/.test(url.port))) {
+    throw new Error(
+      'must be a URL such as postgres://user:pass@host:5432/db; percent-encode "/", "@", ":", "#" and "?" in the ' +
+        'user name or password (encodeURIComponent), or leave the password out and set PGPASSWORD',
+    );
+  }
+  return value;
+}
+
 const schema = Joi.object({
   PORT: Joi.number().integer().min(0).max(65535).default(3000),
   HOST: Joi.string().default('0.0.0.0'),
   DATABASE_URL: Joi.string()
     .pattern(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/)
     .message('"DATABASE_URL" must be sqlite:<path> or postgres://user:pass@host:port/db')
+    .custom(readablePostgresUrl)
     .default('sqlite:data/data-pusher.sqlite'),
   DATABASE_POOL_SIZE: Joi.number().integer().min(1).max(1000).default(20),
   REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }).empty(''),
