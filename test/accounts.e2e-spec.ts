@@ -10,7 +10,7 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const ACCOUNT_FIELDS = ['account_id', 'account_name', 'created_at', 'email', 'updated_at', 'website'];
+const ACCOUNT_FIELDS = ['account_id', 'account_name', 'created_at', 'email', 'ingest_rate_limit', 'updated_at', 'website'];
 
 describe('accounts API', () => {
   let t: TestApp;
@@ -53,6 +53,7 @@ describe('accounts API', () => {
         email,
         account_name: 'Example Ltd',
         website: 'https://example.com',
+        ingest_rate_limit: null,
         created_at: expect.stringMatching(ISO_TIME),
         updated_at: expect.stringMatching(ISO_TIME),
         app_secret_token: expect.any(String),
@@ -360,6 +361,7 @@ describe('accounts API', () => {
         email,
         account_name: 'Replaced',
         website: null,
+        ingest_rate_limit: null,
         created_at: created.created_at,
         updated_at: expect.stringMatching(ISO_TIME),
       });
@@ -464,6 +466,7 @@ describe('accounts API', () => {
         email: created.email,
         account_name: 'After',
         website: 'https://keep.example.com',
+        ingest_rate_limit: null,
         created_at: created.created_at,
         updated_at: expect.stringMatching(ISO_TIME),
       });

@@ -72,6 +72,7 @@ describe('the delivery recorder', () => {
         signingSecret: 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
         previousSigningSecret: null,
         payload: '{}',
+        eventType: null,
       });
     }
     return jobs;

@@ -101,11 +101,15 @@ describe('API documentation', () => {
     expect(names('/accounts/{account_id}/destinations')).toEqual(expect.arrayContaining(['account_id', 'limit', 'cursor']));
   });
 
-  it('lets Swagger UI send ingest without the optional idempotency headers', () => {
-    const headers = (doc.paths['/server/incoming_data'].post.parameters ?? []).filter((p) => p.in === 'header');
-    expect(headers.map((p) => p.name.toLowerCase()).sort()).toEqual(['cl-x-event-id', 'idempotency-key']);
-    expect(headers.filter((p) => p.required)).toEqual([]);
-  });
+  it.each(['/server/incoming_data', '/accounts/{account_id}/messages'])(
+    'lets Swagger UI send %s without the optional idempotency and event-type headers, prefilling none',
+    (path) => {
+      const headers = (doc.paths[path].post.parameters ?? []).filter((p) => p.in === 'header');
+      expect(headers.map((p) => p.name.toLowerCase()).sort()).toEqual(['cl-x-event-id', 'cl-x-event-type', 'idempotency-key']);
+      expect(headers.filter((p) => p.required)).toEqual([]);
+      expect(headers.filter((p) => (p.example ?? p.schema?.example) !== undefined)).toEqual([]);
+    },
+  );
 
   it('prefills no optional list filter (Swagger UI would send the example)', () => {
     for (const path of ['/accounts', '/destinations', '/accounts/{account_id}/messages']) {

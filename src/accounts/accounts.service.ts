@@ -26,6 +26,13 @@ async function conflictOnTakenEmail<T>(write: Promise<T>): Promise<T> {
   }
 }
 
+/** What ingest needs of the account a token belongs to. */
+export interface TokenAccount {
+  id: string;
+  /** Requests per second; null: the server's INGEST_RATE_LIMIT. */
+  ingestRateLimit: number | null;
+}
+
 export interface AccountWithToken {
   account: Account;
   token: string;
@@ -46,6 +53,7 @@ export class AccountsService {
       email: input.email.toLowerCase(),
       accountName: input.account_name,
       website: input.website ?? null,
+      ingestRateLimit: input.ingest_rate_limit ?? null,
       tokenHash: sha256Hex(token),
       createdAt: now,
       updatedAt: now,
@@ -82,11 +90,18 @@ export class AccountsService {
     if (input.email !== undefined) account.email = input.email.toLowerCase();
     if (input.account_name !== undefined) account.accountName = input.account_name;
     if (input.website !== undefined || replace) account.website = input.website ?? null;
+    if (input.ingest_rate_limit !== undefined || replace) account.ingestRateLimit = input.ingest_rate_limit ?? null;
     account.updatedAt = Math.max(Date.now(), account.updatedAt);
     await conflictOnTakenEmail(
       this.accounts.update(
         { id },
-        { email: account.email, accountName: account.accountName, website: account.website, updatedAt: account.updatedAt },
+        {
+          email: account.email,
+          accountName: account.accountName,
+          website: account.website,
+          ingestRateLimit: account.ingestRateLimit,
+          updatedAt: account.updatedAt,
+        },
       ),
     );
     return account;
@@ -107,17 +122,19 @@ export class AccountsService {
   /**
    * The hot path of every ingest: an indexed lookup by the token's hash. The lookups of concurrent requests
    * share one statement; each still reads the database after its request arrived, so a rotated token stops
-   * working at once.
+   * working at once; a changed ingest_rate_limit applies to the next request.
    */
-  findIdByToken(token: string): Promise<string | null> {
+  findByToken(token: string): Promise<TokenAccount | null> {
     return this.tokenLookups.submit(sha256Hex(token));
   }
 
-  private readonly tokenLookups = new MicroBatcher<string, string | null>(async (hashes) => {
-    const byHash = new Map<string, string>();
+  private readonly tokenLookups = new MicroBatcher<string, TokenAccount | null>(async (hashes) => {
+    const byHash = new Map<string, TokenAccount>();
     for (const chunk of chunks([...new Set(hashes)])) {
-      const { rows } = await this.runner.execute(sql`SELECT id, token_hash FROM accounts WHERE token_hash IN ${inList(chunk)}`);
-      for (const row of rows) byHash.set(String(row.token_hash), String(row.id));
+      const { rows } = await this.runner.execute(sql`SELECT id, token_hash, ingest_rate_limit FROM accounts WHERE token_hash IN ${inList(chunk)}`);
+      for (const row of rows) {
+        byHash.set(String(row.token_hash), { id: String(row.id), ingestRateLimit: row.ingest_rate_limit === null ? null : Number(row.ingest_rate_limit) });
+      }
     }
     return hashes.map((hash) => byHash.get(hash) ?? null);
   });

@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AccountsService } from '../accounts/accounts.service.js';
+import { AccountsService, type TokenAccount } from '../accounts/accounts.service.js';
 import { type AuthenticatedIngestRequest, TOKEN_HEADER, UNAUTHENTICATED } from './ingest-request.js';
 
 /**
@@ -17,13 +17,13 @@ export class AppTokenGuard implements CanActivate {
     return true;
   }
 
-  async authenticate(request: AuthenticatedIngestRequest): Promise<string> {
-    if (request.accountId) return request.accountId;
+  async authenticate(request: AuthenticatedIngestRequest): Promise<TokenAccount> {
+    if (request.account) return request.account;
     const header = request.headers[TOKEN_HEADER];
     const token = Array.isArray(header) ? header[0] : header;
-    const accountId = token ? await this.accounts.findIdByToken(token.trim()) : null;
-    if (!accountId) throw new UnauthorizedException(UNAUTHENTICATED);
-    request.accountId = accountId;
-    return accountId;
+    const account = token ? await this.accounts.findByToken(token.trim()) : null;
+    if (!account) throw new UnauthorizedException(UNAUTHENTICATED);
+    request.account = account;
+    return account;
   }
 }

@@ -1,5 +1,6 @@
 import { bulk, empty, join, raw } from 'sql-template-tag';
 import { newId } from '../common/ids.js';
+import { matchesEventTypes } from '../common/event-types.js';
 import { chunks, selectIn } from '../database/in-list.js';
 import { type Dialect, sql, type SqlValue, type SqlWork } from '../database/sql.js';
 
@@ -11,6 +12,7 @@ export interface NewMessage {
   accountId: string;
   payload: string;
   idempotencyKey: string | null;
+  eventType: string | null;
 }
 
 export interface StoredMessage {
@@ -28,6 +30,19 @@ function compareText(a: string, b: string): number {
 }
 const byKey = (a: NewMessage, b: NewMessage) =>
   compareText(a.accountId, b.accountId) || compareText(a.idempotencyKey ?? '', b.idempotencyKey ?? '') || compareText(a.id, b.id);
+
+/** An enabled destination of a message's account, with the event types it takes (null: every message). */
+interface TargetDestination {
+  id: string;
+  eventTypes: string[] | null;
+}
+
+/** The destinations a message goes to: those whose event_types filter takes its type. */
+function destinationsFor(destinations: TargetDestination[], eventType: string | null): string[] {
+  const ids: string[] = [];
+  for (const destination of destinations) if (matchesEventTypes(destination.eventTypes, eventType)) ids.push(destination.id);
+  return ids;
+}
 
 /** `(account_id = ? AND idempotency_key = ?) OR …` for keyed messages (one chunk). */
 function keyMatch(messages: NewMessage[]) {
@@ -62,8 +77,8 @@ function* insertDeliveries(targets: { messageId: string; destinationIds: string[
 }
 
 /**
- * Stores a batch of ingested messages and one pending delivery per destination of each account, in one
- * transaction (group commit). A message whose Idempotency-Key its account used within 24 h is not stored
+ * Stores a batch of ingested messages and one pending delivery per enabled destination of each account
+ * whose event_types take the message's type, in one transaction (group commit). A message whose Idempotency-Key its account used within 24 h is not stored
  * again: it gets the first message's id. The unique index on (account_id, idempotency_key) decides races,
  * also between processes; keys older than the window are released first so they can be used again.
  */
@@ -99,8 +114,8 @@ export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialec
 
   const inserted = new Set<string>();
   for (const chunk of chunks(toInsert)) {
-    const { rows } = yield sql`INSERT INTO messages (id, account_id, payload, idempotency_key, received_at)
-                               VALUES ${bulk(chunk.map((m) => [m.id, m.accountId, m.payload, m.idempotencyKey, now]), ', ')}
+    const { rows } = yield sql`INSERT INTO messages (id, account_id, payload, idempotency_key, event_type, received_at)
+                               VALUES ${bulk(chunk.map((m) => [m.id, m.accountId, m.payload, m.idempotencyKey, m.eventType, now]), ', ')}
                                ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id`;
     for (const row of rows) inserted.add(String(row.id));
   }
@@ -114,17 +129,19 @@ export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialec
 
   const destinationRows = yield* selectIn(
     [...liveAccounts],
-    (ids) => sql`SELECT id, account_id FROM destinations WHERE account_id IN ${ids} AND enabled = ${true}${keepRows}`,
+    (ids) => sql`SELECT id, account_id, event_types FROM destinations WHERE account_id IN ${ids} AND enabled = ${true}${keepRows}`,
   );
-  const destinationsByAccount = new Map<string, string[]>();
+  const destinationsByAccount = new Map<string, TargetDestination[]>();
   for (const row of destinationRows) {
     const list = destinationsByAccount.get(String(row.account_id)) ?? [];
-    list.push(String(row.id));
+    list.push({ id: String(row.id), eventTypes: row.event_types === null ? null : (JSON.parse(String(row.event_types)) as string[]) });
     destinationsByAccount.set(String(row.account_id), list);
   }
 
   const deliveryIdsByMessage = yield* insertDeliveries(
-    toInsert.filter((m) => inserted.has(m.id)).map((m) => ({ messageId: m.id, destinationIds: destinationsByAccount.get(m.accountId) ?? [] })),
+    toInsert
+      .filter((m) => inserted.has(m.id))
+      .map((m) => ({ messageId: m.id, destinationIds: destinationsFor(destinationsByAccount.get(m.accountId) ?? [], m.eventType) })),
     now,
   );
 

@@ -1,11 +1,13 @@
 import type { IncomingMessage } from 'node:http';
+import type { TokenAccount } from '../accounts/accounts.service.js';
 
 export const INGEST_PATH = 'server/incoming_data';
 export const TOKEN_HEADER = 'cl-x-token';
 export const UNAUTHENTICATED = 'Un Authenticate';
 export const INVALID_DATA = 'Invalid Data';
+export const TOO_MANY_REQUESTS = 'Too Many Requests';
 
 /** The raw request, once the token check has resolved its account. */
 export interface AuthenticatedIngestRequest extends IncomingMessage {
-  accountId?: string;
+  account?: TokenAccount;
 }

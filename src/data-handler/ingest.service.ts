@@ -6,6 +6,7 @@ import { chunks, inList } from '../database/in-list.js';
 import { sql, SqlRunner } from '../database/sql.js';
 import { DeliveryQueue } from '../delivery/queue/delivery-queue.js';
 import { type NewMessage, type StoredMessage, storeMessages } from './ingest-batch.sql.js';
+import type { IngestInput } from './ingest-headers.js';
 
 /**
  * Delivery rows one transaction may create. A transaction holds SQLite's write lock (and the process's
@@ -33,8 +34,8 @@ export class IngestService {
     private readonly queue: DeliveryQueue,
   ) {}
 
-  accept(accountId: string, payload: string, idempotencyKey: string | null): Promise<StoredMessage> {
-    return this.batches.submit({ id: newId(), accountId, payload, idempotencyKey });
+  accept(accountId: string, { payload, idempotencyKey, eventType }: IngestInput): Promise<StoredMessage> {
+    return this.batches.submit({ id: newId(), accountId, payload, idempotencyKey, eventType });
   }
 
   private async commit(messages: NewMessage[]): Promise<StoredMessage[]> {

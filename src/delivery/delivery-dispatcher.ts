@@ -11,7 +11,9 @@ import { parseRetryAfter } from './retry-policy.js';
 import { signatureHeader } from './signer.js';
 
 export const USER_AGENT = 'data-pusher/0.1.0';
-const SIGNING_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
+export const EVENT_TYPE_HEADER = 'cl-x-event-type';
+/** Headers only we set: a destination's own header of these names is not sent (it would contradict the message). */
+const OUR_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature', EVENT_TYPE_HEADER];
 const HEADER_TEMPLATE_CACHE = 10_000;
 
 /** A failed attempt, thrown by the dispatcher for the worker to record and schedule. */
@@ -45,7 +47,7 @@ function describe(error: unknown, timeoutMs: number): { message: string; permane
 /**
  * Sends one delivery as the contract says: GET carries the payload as query parameters, other methods as
  * the JSON body; the destination's headers win over our defaults, the Standard Webhooks signature headers
- * win over everything. Resolves on 2xx, throws DeliveryAttemptError otherwise.
+ * and the message's event type win over everything. Resolves on 2xx, throws DeliveryAttemptError otherwise.
  */
 @Injectable()
 export class DeliveryDispatcher {
@@ -78,6 +80,7 @@ export class DeliveryDispatcher {
       'webhook-signature',
       signature,
     );
+    if (job.eventType !== null) wireHeaders.push(EVENT_TYPE_HEADER, job.eventType);
 
     let response;
     try {
@@ -119,7 +122,7 @@ export class DeliveryDispatcher {
     const headers = new Map([['user-agent', USER_AGENT]]);
     if (!isGet) headers.set('content-type', 'application/json');
     for (const [name, value] of Object.entries(JSON.parse(headersJson) as Record<string, string>)) {
-      if (!SIGNING_HEADERS.includes(name.toLowerCase())) headers.set(name.toLowerCase(), value);
+      if (!OUR_HEADERS.includes(name.toLowerCase())) headers.set(name.toLowerCase(), value);
     }
     template = [...headers].flat();
     if (this.headerTemplates.size >= HEADER_TEMPLATE_CACHE) this.headerTemplates.clear();

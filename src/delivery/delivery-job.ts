@@ -19,6 +19,8 @@ export interface DeliveryJob {
   /** The secret before a rotation, while its overlap lasts: the delivery is signed with both. */
   previousSigningSecret: string | null;
   payload: string;
+  /** The message's CL-X-EVENT-TYPE, sent on as `cl-x-event-type`; null when it came without one. */
+  eventType: string | null;
 }
 
 /** What one attempt produced, successful or not. */

@@ -56,7 +56,7 @@ export function* findPendingDestinations(now: number, dialect: Dialect): SqlWork
 
 /** What an attempt needs; the previous signing secret only while its rotation overlap lasts. */
 const jobColumns = (now: number) =>
-  sql`d.id, d.message_id, d.destination_id, d.attempts, d.schedule_start, m.payload, t.account_id, t.url, t.http_method, t.headers, t.signing_secret,
+  sql`d.id, d.message_id, d.destination_id, d.attempts, d.schedule_start, m.payload, m.event_type, t.account_id, t.url, t.http_method, t.headers, t.signing_secret,
       CASE WHEN t.previous_secret_expires_at > ${now} THEN t.previous_signing_secret END AS previous_signing_secret`;
 const JOB_JOINS = raw(`JOIN messages m ON m.id = d.message_id JOIN destinations t ON t.id = d.destination_id`);
 
@@ -75,6 +75,7 @@ function toJob(row: Row, leasedUntil: number): DeliveryJob {
     signingSecret: String(row.signing_secret),
     previousSigningSecret: row.previous_signing_secret === null ? null : String(row.previous_signing_secret),
     payload: String(row.payload),
+    eventType: row.event_type === null ? null : String(row.event_type),
   };
 }
 

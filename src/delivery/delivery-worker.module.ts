@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module.js';
 import { DeliveryModule } from './delivery.module.js';
 import { DeliveryDispatcher } from './delivery-dispatcher.js';
 import { DeliveryRecorder } from './delivery-recorder.js';
@@ -19,7 +20,7 @@ export class DeliveryWorkerModule {
   static forRoot(config: AppConfig, env: Record<string, string | undefined>) {
     return {
       module: DeliveryWorkerModule,
-      imports: [DeliveryModule, ...(config.deliveryThread ? [] : [SenderModule.forRoot(config)])],
+      imports: [DeliveryModule, RateLimitsModule, ...(config.deliveryThread ? [] : [SenderModule.forRoot(config)])],
       providers: [
         DeliveryRecorder,
         DestinationRateLimiter,

@@ -47,7 +47,7 @@ export class MessagesController {
   }
 
   @Get('accounts/:account_id/messages')
-  @ApiOperation({ summary: "An account's messages, newest first, optionally by status" })
+  @ApiOperation({ summary: "An account's messages, newest first, optionally by status and event type" })
   @ApiOkResponse({ type: MessagePageDto })
   @ApiErrors(400, 404, { notFound: 'Account' })
   list(@Param('account_id', uuid) accountId: string, @Query() query: MessageQueryDto): Promise<Page<MessageSummaryDto>> {

@@ -30,6 +30,7 @@ interface MessageSummaryRow {
   id: string;
   account_id: string;
   received_at: string | number;
+  event_type: string | null;
   total: string | number;
   pending: string | number | null;
   failed: string | number | null;
@@ -63,7 +64,12 @@ export class MessagesService {
     const message = await this.messages.findOneBy({ id });
     if (!message) throw new NotFoundException(`Message ${id} not found`);
     const deliveries = await this.deliveryPage(id, { limit: MESSAGE_DELIVERIES_EMBEDDED });
-    const head = JSON.stringify({ message_id: message.id, account_id: message.accountId, received_at: isoTime(message.receivedAt) });
+    const head = JSON.stringify({
+      message_id: message.id,
+      account_id: message.accountId,
+      received_at: isoTime(message.receivedAt),
+      event_type: message.eventType,
+    });
     const tail = JSON.stringify({ deliveries: deliveries.data, deliveries_next_cursor: deliveries.next_cursor });
     // Both halves are objects: '{…}' + ',"payload":…,' + '{…}' without the braces where they meet.
     return `${head.slice(0, -1)},"payload":${message.payload},${tail.slice(1)}`;
@@ -119,7 +125,7 @@ export class MessagesService {
     return byDelivery;
   }
 
-  /** Newest first; the status of a message is derived from its deliveries'. */
+  /** Newest first, optionally of one event type; the status of a message is derived from its deliveries'. */
   async listForAccount(accountId: string, query: MessageQueryDto): Promise<Page<MessageSummaryDto>> {
     await this.accounts.assertExists(accountId);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
@@ -129,6 +135,7 @@ export class MessagesService {
       .select('m.id', 'id')
       .addSelect('m.accountId', 'account_id')
       .addSelect('m.receivedAt', 'received_at')
+      .addSelect('m.eventType', 'event_type')
       .addSelect('COUNT(d.id)', 'total')
       .addSelect(COUNT_PENDING, 'pending')
       .addSelect(COUNT_FAILED, 'failed')
@@ -137,9 +144,11 @@ export class MessagesService {
       .groupBy('m.id')
       .addGroupBy('m.accountId')
       .addGroupBy('m.receivedAt')
+      .addGroupBy('m.eventType')
       .orderBy('m.id', 'DESC')
       .limit(limit + 1);
     if (query.cursor) select.andWhere('m.id < :cursor', { cursor: query.cursor });
+    if (query.event_type) select.andWhere('m.eventType = :eventType', { eventType: query.event_type });
     if (query.status) select.having(STATUS_FILTER[query.status]);
     const rows = await select.getRawMany<MessageSummaryRow>();
     return toPage(rows, limit, (row) => {
@@ -149,6 +158,7 @@ export class MessagesService {
         message_id: row.id,
         account_id: row.account_id,
         received_at: isoTime(Number(row.received_at)),
+        event_type: row.event_type,
         status: summaryStatus(pending, failed),
         destinations: Number(row.total),
         succeeded: Number(row.succeeded ?? 0),

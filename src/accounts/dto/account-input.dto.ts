@@ -1,6 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsNotEmpty, IsOptional, IsString, IsUrl, Length, MaxLength, ValidateIf } from 'class-validator';
+import { IsIntegerInRange } from '../../common/is-integer-in-range.js';
+
+/** The highest ingest_rate_limit (requests per second) an account may have. */
+export const INGEST_RATE_LIMIT_MAX = 1_000_000;
 
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -28,9 +32,25 @@ export class CreateAccountDto {
     { message: 'website must be an http(s) URL or null' },
   )
   website?: string | null;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: INGEST_RATE_LIMIT_MAX,
+    example: 100,
+    description:
+      'At most this many ingest requests per second for this account, across all api processes; above it ingest answers 429 ' +
+      'with Retry-After. null (or omitted on create and PUT): the server default INGEST_RATE_LIMIT (unlimited unless configured). ' +
+      'Sends by the admin (POST /accounts/{id}/messages) do not count.',
+  })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsIntegerInRange(1, INGEST_RATE_LIMIT_MAX, { message: `ingest_rate_limit must be an integer from 1 to ${INGEST_RATE_LIMIT_MAX}, or null` })
+  ingest_rate_limit?: number | null;
 }
 
-/** PUT replaces the account: email and account_name are required, an omitted website becomes null. */
+/** PUT replaces the account: email and account_name are required, an omitted website or ingest_rate_limit becomes null. */
 export class ReplaceAccountDto extends CreateAccountDto {}
 
 /**

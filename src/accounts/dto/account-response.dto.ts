@@ -15,6 +15,14 @@ export class AccountResponseDto {
   @ApiProperty({ example: 'https://example.com', nullable: true, type: String })
   website: string | null;
 
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: null,
+    description: 'Ingest requests per second; null: the server default INGEST_RATE_LIMIT (unlimited unless configured)',
+  })
+  ingest_rate_limit: number | null;
+
   @ApiProperty({ format: 'date-time' })
   created_at: string;
 
@@ -49,6 +57,7 @@ export function toAccountResponse(account: Account): AccountResponseDto {
     email: account.email,
     account_name: account.accountName,
     website: account.website,
+    ingest_rate_limit: account.ingestRateLimit,
     created_at: isoTime(account.createdAt),
     updated_at: isoTime(account.updatedAt),
   };

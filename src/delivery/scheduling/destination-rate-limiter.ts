@@ -1,8 +1,6 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
-import pg from 'pg';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { Injectable } from '@nestjs/common';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterStores } from '../../rate-limits/rate-limiter-stores.js';
 import type { PendingDestination } from '../delivery-store.sql.js';
 
 /**
@@ -16,19 +14,14 @@ export function rateWindow(ratePerSecond: number): { windowMs: number; points: n
 }
 
 /**
- * Shares rate limits between all the processes that deliver: through Redis in scale-out mode, through the
- * PostgreSQL database without Redis, in memory for an embedded SQLite process (the only one delivering).
- * The counting is rate-limiter-flexible's; only the window keys are ours.
+ * Shares destinations' rate limits between all the processes that deliver (through RateLimiterStores: Redis,
+ * PostgreSQL or memory). The counting is rate-limiter-flexible's; only the window keys are ours.
  */
 @Injectable()
-export class DestinationRateLimiter implements OnApplicationShutdown {
-  private readonly limiters = new Map<string, RateLimiterAbstract>();
+export class DestinationRateLimiter {
   /** Destinations out of attempts for now, until the given time. */
   private readonly heldUntil = new Map<string, number>();
-  private redis: Redis | undefined;
-  private pool: pg.Pool | undefined;
-
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(private readonly stores: RateLimiterStores) {}
 
   isHeld(destinationId: string, now: number): boolean {
     const until = this.heldUntil.get(destinationId);
@@ -83,34 +76,13 @@ export class DestinationRateLimiter implements OnApplicationShutdown {
     }
   }
 
-  private async limiter(points: number, windowMs: number): Promise<RateLimiterAbstract> {
-    const cacheKey = `${points}/${windowMs}`;
-    const known = this.limiters.get(cacheKey);
-    if (known) return known;
+  private limiter(points: number, windowMs: number): Promise<RateLimiterAbstract> {
     // The window is in the key; the store's expiry only has to outlast it.
-    const options = { points, duration: Math.max(1, Math.ceil((windowMs * 2) / 1000)), keyPrefix: `dp-rate-${cacheKey}` };
-    let limiter: RateLimiterAbstract;
-    if (this.config.redisUrl) {
-      this.redis ??= new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, keyPrefix: `${this.config.queuePrefix}:` });
-      limiter = new RateLimiterRedis({ ...options, storeClient: this.redis });
-    } else if (this.config.database.kind === 'postgres') {
-      this.pool ??= new pg.Pool({ connectionString: this.config.database.url, max: 2 });
-      const pool = this.pool;
-      limiter = await new Promise<RateLimiterAbstract>((resolve, reject) => {
-        const created: RateLimiterAbstract = new RateLimiterPostgres(
-          { ...options, storeClient: pool, tableName: 'destination_rate_windows' },
-          (error?: Error) => (error ? reject(error) : resolve(created)),
-        );
-      });
-    } else {
-      limiter = new RateLimiterMemory(options);
-    }
-    this.limiters.set(cacheKey, limiter);
-    return limiter;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.redis?.disconnect();
-    await this.pool?.end();
+    return this.stores.limiter({
+      points,
+      durationSeconds: Math.max(1, Math.ceil((windowMs * 2) / 1000)),
+      keyPrefix: `dp-rate-${points}/${windowMs}`,
+      tableName: 'destination_rate_windows',
+    });
   }
 }

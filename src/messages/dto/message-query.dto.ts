@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { EVENT_TYPE } from '../../common/event-types.js';
 import { PageQueryDto } from '../../common/pagination.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../entities/delivery.entity.js';
 
@@ -15,6 +16,12 @@ function StatusFilter(description: string): PropertyDecorator {
 export class MessageQueryDto extends PageQueryDto {
   @StatusFilter("Only messages with this status (see the item's status)")
   status?: DeliveryStatus;
+
+  // No `example`: Swagger UI's "Try it out" would fill the optional filter in.
+  @ApiPropertyOptional({ description: 'Only messages of this event type (exact, as sent in CL-X-EVENT-TYPE), e.g. order.created' })
+  @IsOptional()
+  @Matches(EVENT_TYPE, { message: 'event_type must be 1 to 128 characters of A-Z a-z 0-9 . _ - :' })
+  event_type?: string;
 }
 
 export class DeliveryQueryDto extends PageQueryDto {

@@ -60,6 +60,9 @@ class MessageFieldsDto {
 
   @ApiProperty({ format: 'date-time' })
   received_at: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'order.created', description: 'CL-X-EVENT-TYPE of the ingest; null when it had none' })
+  event_type: string | null;
 }
 
 export class MessageDto extends MessageFieldsDto {
