@@ -82,6 +82,31 @@ describe('npx data-pusher send: the sender command line against a running server
     expect(JSON.parse(second.stdout).message_id).toBe(JSON.parse(first.stdout).message_id);
   });
 
+  it('sends --event-type: only destinations whose event_types match get it, with the cl-x-event-type header', async () => {
+    const account = (await request(server.url).get('/accounts').set(admin).expect(200)).body.data[0];
+    await request(server.url)
+      .post('/destinations')
+      .set(admin)
+      .send({ account_id: account.account_id, url: `${sink.url}/cli-invoices`, http_method: 'POST', headers: {}, event_types: ['invoice.*'] })
+      .expect(201);
+    const invoice = await run(['send', '--url', server.url, '--token', token, '--event-type', 'invoice.paid', '{"invoice":1}']);
+    const order = await run(['send', '--url', server.url, '--token', token, '--event-type', 'order.created', '{"order":1}']);
+    expect([invoice.code, order.code]).toEqual([0, 0]);
+    expect(JSON.parse(invoice.stdout).destinations).toBe(2);
+    expect(JSON.parse(order.stdout).destinations).toBe(1);
+    const invoiceId = JSON.parse(invoice.stdout).message_id;
+    await expectEventually(() => {
+      const got = sink.received.filter((r) => r.headers['webhook-id'] === invoiceId);
+      expect(got.map((r) => [r.path, r.headers['cl-x-event-type']]).sort()).toEqual([
+        ['/cli', 'invoice.paid'],
+        ['/cli-invoices', 'invoice.paid'],
+      ]);
+    });
+    const bad = await run(['send', '--url', server.url, '--token', token, '--event-type', 'not valid', '{}']);
+    expect(bad).toMatchObject({ code: 1, stdout: '' });
+    expect(bad.stderr).toContain('CL-X-EVENT-TYPE must be');
+  });
+
   it('exits 1 with the error answer on stderr: unknown token, a body that is not a JSON object', async () => {
     const unknown = await run(['send', '--url', server.url, '--token', 'not-a-token', '{"a":1}']);
     expect(unknown).toMatchObject({ code: 1, stdout: '' });
