@@ -124,7 +124,13 @@ async function main() {
     results.apiIngest = backlogRun.requests.average;
     results.apiIngestP50 = backlogRun.latency.p50;
     results.apiIngestP99 = backlogRun.latency.p99;
-    const queued = backlogRun.warmup2xx + backlogRun['2xx'];
+    // The same ingest for an account with an ingest_rate_limit it never reaches: what the limiter costs.
+    const limited = await adminPost(service, adminKey, '/accounts', { email: 'bench-limited@example.com', account_name: 'Bench limited', ingest_rate_limit: 1_000_000 });
+    await adminPost(service, adminKey, '/destinations', { account_id: limited.account_id, url: `${sink.url}/limited`, http_method: 'POST', headers: {} });
+    const limitedRun = await load(`${service.url}/server/incoming_data`, { 'cl-x-token': limited.app_secret_token }, 'ingest only, with a rate limit never reached');
+    results.limitedIngest = limitedRun.requests.average;
+    results.limitedIngestNon2xx = limitedRun.non2xx;
+    const queued = backlogRun.warmup2xx + backlogRun['2xx'] + limitedRun.warmup2xx + limitedRun['2xx'];
     results.backlog = queued;
     await service.stop();
     service = await startService({ ...env, ROLE: 'all' });
@@ -156,6 +162,7 @@ async function main() {
   log(`| durable ingest, delivering alongside (ROLE=all, SQLite) | ${Math.round(results.ingest)} req/s (${pct(results.ingest)} of bare), p50 ${results.ingestP50} ms, p99 ${results.ingestP99} ms, ${results.ingestErrors} errors |`);
   log(`| end to end during the ingest run | ${Math.round(results.endToEnd)} deliveries/s |`);
   log(`| durable ingest alone (ROLE=api, no delivery in the process) | ${Math.round(results.apiIngest)} req/s (${pct(results.apiIngest)} of bare), p50 ${results.apiIngestP50} ms, p99 ${results.apiIngestP99} ms |`);
+  log(`| durable ingest alone, account with an ingest_rate_limit never reached | ${Math.round(results.limitedIngest)} req/s (${pct(results.limitedIngest)} of bare, ${(results.limitedIngest / results.apiIngest).toFixed(2)} of the unlimited run), ${results.limitedIngestNon2xx} non-2xx |`);
   log(`| delivery of that backlog (${results.backlog} messages, worker only) | ${Math.round(results.drain)} deliveries/s |`);
   if (results.scale) {
     const bull = results.scale;
