@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import request from 'supertest';
 import { CONSOLE_CONTENT_SECURITY_POLICY } from '../src/console/serve-console.js';
 import { keepOnLoopback, launchChromium, requireChromium } from './support/browser.js';
+import { expectEventually } from './support/expect-eventually.js';
 import { createAccount, createDestination, uniqueEmail } from './support/factories.js';
 import { type Sink, startSink } from './support/sink.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -60,8 +61,32 @@ describeWithChromium('admin console in a real browser', () => {
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
   };
 
-  const send = (token: string, body: string) =>
-    request(t.server).post('/server/incoming_data').set('CL-X-TOKEN', token).set('Content-Type', 'application/json').send(body).expect(202);
+  const send = (token: string, body: string, eventType?: string) => {
+    const sent = request(t.server).post('/server/incoming_data').set('CL-X-TOKEN', token).set('Content-Type', 'application/json');
+    if (eventType) void sent.set('CL-X-EVENT-TYPE', eventType);
+    return sent.send(body).expect(202);
+  };
+
+  /**
+   * Sends from the "send test message" page open in the browser, and waits for the answer: on 202, until the
+   * page links to the message. The message's id, or null when the server refused it.
+   */
+  const sendFromConsole = async (payload: string, eventType = '') => {
+    await page.getByLabel('Payload (a JSON object)').fill(payload);
+    await page.getByLabel('Event type (optional)').fill(eventType);
+    const [answer] = await Promise.all([
+      page.waitForResponse((response) => response.request().method() === 'POST' && /^\/accounts\/[^/]+\/messages$/.test(new URL(response.url()).pathname)),
+      page.getByRole('button', { name: 'Send message' }).click(),
+    ]);
+    if (answer.status() !== 202) return null;
+    const messageId = ((await answer.json()) as { message_id: string }).message_id;
+    await page.getByRole('status').getByRole('link', { name: `Open message ${messageId}` }).waitFor();
+    return messageId;
+  };
+
+  /** The POSTs the page made to send on an account's behalf. */
+  const consoleSends = (accountId: string) =>
+    requested.filter((sent) => sent.method() === 'POST' && new URL(sent.url()).pathname === `/accounts/${accountId}/messages`);
 
   it('signs in, creates an account, delivers to a sink, shows a failure with its error, and delivers again on retry', async () => {
     const answer = await page.goto(`${base}/console`);
@@ -87,6 +112,7 @@ describeWithChromium('admin console in a real browser', () => {
     await page.getByLabel('Name', { exact: true }).fill('Acme Shop');
     await page.getByLabel('Email', { exact: true }).fill(email);
     await page.getByLabel('Website (optional)').fill('https://acme.example');
+    await page.getByLabel('Ingest rate limit (requests per second)').fill('250');
     await page.getByRole('button', { name: 'Create account' }).click();
     const token = (await page.getByTestId('secret-once').textContent())?.trim() ?? '';
     expect(token.length).toBeGreaterThan(20);
@@ -96,6 +122,8 @@ describeWithChromium('admin console in a real browser', () => {
     await page.getByRole('heading', { name: 'Acme Shop' }).waitFor();
     expect(await page.content()).not.toContain(token);
     const accountId = page.url().split('/').at(-1) ?? '';
+    await page.getByText('250 requests per second').waitFor();
+    expect((await request(t.server).get(`/accounts/${accountId}`).set(t.admin).expect(200)).body.ingest_rate_limit).toBe(250);
 
     // A destination to the sink, with a header.
     await page.getByRole('button', { name: 'Add destination' }).click();
@@ -107,19 +135,34 @@ describeWithChromium('admin console in a real browser', () => {
     await page.getByRole('heading', { name: `POST ${sink.url}/hook` }).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'console-account.png'), fullPage: true });
 
-    // A message is delivered, and the log shows its payload exactly as received.
-    await send(token, '{"order": 42, "item": "console test", "tags": ["a", "b"]}');
-    await page.getByRole('link', { name: 'Messages', exact: true }).click();
-    await page.locator('tbody .badge-succeeded').first().waitFor();
+    // A message sent from the console, with an event type, is delivered; the log shows its type and its payload
+    // exactly as received.
+    await page.getByRole('link', { name: 'Send test message' }).click();
+    const payload = '{"order": 42, "item": "console test", "tags": ["a", "b"]}';
+    const messageId = (await sendFromConsole(payload, 'order.created')) ?? 'refused';
+    await page.getByText('Accepted (202) for 1 destination.').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-send.png'), fullPage: true });
+    expect(JSON.parse((await page.getByLabel('The answer').textContent()) ?? '')).toEqual({
+      message_id: messageId,
+      status: 'accepted',
+      destinations: 1,
+    });
+    await page.getByRole('link', { name: `Open message ${messageId}` }).click();
+    await page.locator('article.delivery[data-status="succeeded"]').waitFor();
     expect(sink.received).toHaveLength(1);
     expect(sink.received[0].headers['x-shop']).toBe('acme');
-    await page.locator('tbody a code').first().click();
-    await page.locator('article.delivery[data-status="succeeded"]').waitFor();
+    expect(sink.received[0].headers['cl-x-event-type']).toBe('order.created');
+    expect(sink.received[0].body).toBe(payload);
+    expect(await page.getByTestId('event-type').textContent()).toBe('order.created');
     expect(await page.locator('pre.payload').textContent()).toBe('{\n  "order": 42,\n  "item": "console test",\n  "tags": [\n    "a",\n    "b"\n  ]\n}');
+    await page.getByRole('link', { name: 'Messages of the account' }).click();
+    const listed = page.locator('tbody tr', { hasText: messageId });
+    await listed.locator('.badge-succeeded').waitFor();
+    expect(await listed.textContent()).toContain('order.created');
 
     // Break the sink: the next message fails, and its page says why.
     sink.behave(() => ({ status: 500, body: 'sink is down for maintenance' }));
-    const failing = await send(token, '{"order": 2}');
+    const failing = await send(token, '{"order": 2}', 'order.updated');
     await page.goto(`${base}/console#/messages/${failing.body.message_id}`);
     const failed = page.locator('article.delivery[data-status="failed"]');
     await failed.waitFor();
@@ -163,6 +206,9 @@ describeWithChromium('admin console in a real browser', () => {
     await page.getByTestId('failed').getByText('0', { exact: true }).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'console-overview.png'), fullPage: true });
 
+    // The message went through the console's send, not through ingest with the token.
+    expect(consoleSends(accountId)).toHaveLength(1);
+
     // The admin key went in headers only, never in a URL; nothing was fetched from off this machine.
     expect(requested.filter((sent) => sent.url().includes(t.adminKey))).toEqual([]);
     expect(offMachine).toEqual([]);
@@ -185,8 +231,20 @@ describeWithChromium('admin console in a real browser', () => {
     await page.getByRole('form', { name: 'Edit account' }).getByText('An account with this email already exists').waitFor();
     await page.getByLabel('Email', { exact: true }).fill(account.email);
     await page.getByLabel('Name', { exact: true }).fill('New name');
+    await page.getByLabel('Ingest rate limit (requests per second)').fill('75');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'New name' }).waitFor();
+    await page.getByText('75 requests per second').waitFor();
+    expect((await request(t.server).get(`/accounts/${account.account_id}`).set(t.admin).expect(200)).body.ingest_rate_limit).toBe(75);
+
+    // Emptied, the limit is the server default again.
+    await page.getByRole('button', { name: 'Edit account' }).click();
+    expect(await page.getByLabel('Ingest rate limit (requests per second)').inputValue()).toBe('75');
+    expect(await page.getByText('Empty: the server default (INGEST_RATE_LIMIT)').count()).toBe(1);
+    await page.getByLabel('Ingest rate limit (requests per second)').fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('the server default', { exact: true }).waitFor();
+    expect((await request(t.server).get(`/accounts/${account.account_id}`).set(t.admin).expect(200)).body.ingest_rate_limit).toBeNull();
 
     // Its destination takes only some event types from now on.
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
@@ -240,8 +298,103 @@ describeWithChromium('admin console in a real browser', () => {
     expect(await failed.locator('pre.excerpt').first().textContent()).toBe('<script>window.__pwned=3</script><img src=x onerror="window.__pwned=4">');
 
     expect(await page.locator('#app img, #app script, #app b').count()).toBe(0);
+
+    // Typed into the send page's editor: not JSON, its parse error quotes it as text; as JSON, it is sent and
+    // shown as text.
+    await page.goto(`${base}/console#/accounts/${account.account_id}/send`);
+    const editor = page.getByLabel('Payload (a JSON object)');
+    await editor.fill('</script><script>window.__pwned=7</script><img src=x onerror="window.__pwned=8">');
+    await page.getByRole('button', { name: 'Send message' }).click();
+    await page.getByRole('alert').getByText('"</script><', { exact: false }).waitFor();
+    expect(await page.locator('#app img, #app script, #app b').count()).toBe(0);
+    const hostile = '{"typed": "<img src=x onerror=\\"window.__pwned=9\\">", "end": "</textarea><script>window.__pwned=10</script>"}';
+    expect(await sendFromConsole(hostile, 'x:<b>')).toBeNull();
+    await page.locator('.field', { has: page.getByLabel('Event type (optional)') }).getByRole('alert').getByText('CL-X-EVENT-TYPE must be').waitFor();
+    const accepted = await sendFromConsole(hostile);
+    await page.goto(`${base}/console#/messages/${accepted}`);
+    await page.locator('article.delivery').waitFor();
+    expect(await page.locator('pre.payload').textContent()).toBe(
+      '{\n  "typed": "<img src=x onerror=\\"window.__pwned=9\\">",\n  "end": "</textarea><script>window.__pwned=10</script>"\n}',
+    );
+
+    expect(await page.locator('#app img, #app script, #app b').count()).toBe(0);
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(dialogs).toEqual([]);
     sink.behave(() => ({ status: 200, body: 'ok' }));
+  }, 60_000);
+
+  it('lists messages with their event types and filters them by exact type', async () => {
+    const account = await createAccount(t);
+    const token = account.app_secret_token;
+    const created = (await send(token, '{"n": 1}', 'order.created')).body.message_id as string;
+    const paid = (await send(token, '{"n": 2}', 'invoice.paid')).body.message_id as string;
+    const untyped = (await send(token, '{"n": 3}')).body.message_id as string;
+    await signIn();
+    await page.goto(`${base}/console#/accounts/${account.account_id}/messages`);
+    const ids = () => page.locator('tbody tr a code').allTextContents();
+    await expectEventually(async () => expect(await ids()).toEqual([untyped, paid, created]));
+    const typeOf = async (id: string) => (await page.locator('tbody tr', { hasText: id }).locator('td').nth(2).textContent())?.trim();
+    expect([await typeOf(created), await typeOf(paid), await typeOf(untyped)]).toEqual(['order.created', 'invoice.paid', '—']);
+
+    await page.getByLabel('Event type', { exact: true }).fill('order.created');
+    await page.keyboard.press('Enter');
+    await expectEventually(async () => expect(await ids()).toEqual([created]));
+    // Exact: a prefix is no filter of its own.
+    await page.getByLabel('Event type', { exact: true }).fill('order');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('No messages match these filters.').waitFor();
+    // A type the API refuses says why, by the filter.
+    await page.getByLabel('Event type', { exact: true }).fill('no spaces allowed');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('alert').getByText('event_type must be 1 to 128 characters').waitFor();
+    await page.getByRole('button', { name: 'Any type' }).click();
+    await expectEventually(async () => expect(await ids()).toEqual([untyped, paid, created]));
+  }, 60_000);
+
+  it('sends from the console only a JSON object, shows each refusal next to its cause, and shows big numbers exactly as typed', async () => {
+    const account = await createAccount(t);
+    await createDestination(t, account.account_id, { url: `${sink.url}/exact` });
+    await signIn();
+    await page.goto(`${base}/console#/accounts/${account.account_id}/send`);
+    const editor = page.getByLabel('Payload (a JSON object)');
+    const sendButton = page.getByRole('button', { name: 'Send message' });
+    const payloadField = page.locator('.field', { has: editor });
+
+    // Not JSON, or not an object: the problem shows by the editor, which gets the focus, and nothing is sent.
+    await editor.fill('{"big": 12345678901234567890, "price": 1.50,}');
+    await sendButton.click();
+    await payloadField.getByRole('alert').getByText(/^Not valid JSON: /).waitFor();
+    expect(await editor.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate('document.activeElement.id')).toBe('send-payload');
+    await editor.fill('[12345678901234567890]');
+    await sendButton.click();
+    await payloadField.getByRole('alert').getByText('The payload must be a JSON object').waitFor();
+    expect(consoleSends(account.account_id)).toEqual([]);
+
+    // What only the server refuses shows next to what caused it: a payload nested too deep by the editor, a bad
+    // event type by its field, a too long idempotency key by that one.
+    await editor.fill(`{"deep": ${'['.repeat(1000)}${']'.repeat(1000)}}`);
+    await sendButton.click();
+    await payloadField.getByRole('alert').getByText('Invalid Data: The body nests arrays and objects more than 1000 levels deep').waitFor();
+    await editor.fill('{"big": 12345678901234567890, "price": 1.50}');
+    await page.getByLabel('Event type (optional)').fill('price changed');
+    await sendButton.click();
+    await page.locator('.field', { has: page.getByLabel('Event type (optional)') }).getByRole('alert').getByText('CL-X-EVENT-TYPE must be').waitFor();
+    expect(await payloadField.getByRole('alert').count()).toBe(0);
+    await page.getByLabel('Event type (optional)').fill('price.changed');
+    await page.getByLabel('Idempotency key (optional)').fill('k'.repeat(256));
+    await sendButton.click();
+    await page.locator('.field', { has: page.getByLabel('Idempotency key (optional)') }).getByRole('alert').getByText('Idempotency-Key must be').waitFor();
+    expect(consoleSends(account.account_id)).toHaveLength(3);
+
+    // Sent as typed: the answer links to the message, whose page shows the big integer and 1.50 unchanged.
+    await page.getByLabel('Idempotency key (optional)').fill('');
+    const messageId = (await sendFromConsole('{"big": 12345678901234567890, "price": 1.50}', 'price.changed')) ?? 'refused';
+    await page.getByRole('link', { name: `Open message ${messageId}` }).click();
+    await page.locator('article.delivery[data-status="succeeded"]').waitFor();
+    expect(await page.locator('pre.payload').textContent()).toBe('{\n  "big": 12345678901234567890,\n  "price": 1.50\n}');
+    expect(await page.getByTestId('event-type').textContent()).toBe('price.changed');
+    const delivered = sink.received.filter((received) => received.path === '/exact');
+    expect(delivered.map((received) => received.body)).toEqual(['{"big": 12345678901234567890, "price": 1.50}']);
   }, 60_000);
 });

@@ -111,6 +111,8 @@ export interface Account {
   email: string;
   account_name: string;
   website: string | null;
+  /** Ingest requests per second; null: the server's INGEST_RATE_LIMIT. */
+  ingest_rate_limit: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -142,7 +144,7 @@ export interface MessageSummary {
   message_id: string;
   account_id: string;
   received_at: string;
-  event_type?: string | null;
+  event_type: string | null;
   status: DeliveryStatus;
   destinations: number;
   succeeded: number;
@@ -174,7 +176,7 @@ export interface Message {
   message_id: string;
   account_id: string;
   received_at: string;
-  event_type?: string | null;
+  event_type: string | null;
   payload: unknown;
   deliveries: Delivery[];
   deliveries_next_cursor: string | null;

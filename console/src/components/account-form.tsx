@@ -7,9 +7,10 @@ export interface AccountFields {
   email: string;
   account_name: string;
   website: string | null;
+  ingest_rate_limit: number | null;
 }
 
-const FIELDS = ['email', 'account_name', 'website'];
+const FIELDS = ['email', 'account_name', 'website', 'ingest_rate_limit'];
 
 export function AccountForm({
   title,
@@ -27,6 +28,7 @@ export function AccountForm({
   const [email, setEmail] = useState(initial?.email ?? '');
   const [name, setName] = useState(initial?.account_name ?? '');
   const [website, setWebsite] = useState(initial?.website ?? '');
+  const [rateLimit, setRateLimit] = useState(initial?.ingest_rate_limit == null ? '' : String(initial.ingest_rate_limit));
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const { byField, form } = errorsByField(error, FIELDS);
@@ -35,7 +37,12 @@ export function AccountForm({
     setBusy(true);
     setError(null);
     try {
-      await onSubmit({ email: email.trim(), account_name: name.trim(), website: website.trim() || null });
+      await onSubmit({
+        email: email.trim(),
+        account_name: name.trim(),
+        website: website.trim() || null,
+        ingest_rate_limit: rateLimit.trim() === '' ? null : Number(rateLimit),
+      });
     } catch (caught) {
       setError(caught);
     } finally {
@@ -62,6 +69,23 @@ export function AccountForm({
           onInput={(event) => setWebsite(event.currentTarget.value)}
         />
         <ErrorText error={byField.website && new Error(byField.website.join('; '))} />
+      </Field>
+      <Field
+        id="account-ingest-rate-limit"
+        label="Ingest rate limit (requests per second)"
+        hint="Empty: the server default (INGEST_RATE_LIMIT). Above it, ingest answers 429."
+      >
+        <input
+          id="account-ingest-rate-limit"
+          type="number"
+          min={1}
+          max={1_000_000}
+          step={1}
+          value={rateLimit}
+          onInput={(event) => setRateLimit(event.currentTarget.value)}
+          aria-describedby="account-ingest-rate-limit-hint"
+        />
+        <ErrorText error={byField.ingest_rate_limit && new Error(byField.ingest_rate_limit.join('; '))} />
       </Field>
       <ErrorText error={form.length ? new Error(form.join('; ')) : null} />
       <div class="actions">

@@ -71,6 +71,8 @@ export function AccountPage({ accountId, tab }: { accountId: string; tab: Tab })
         <dd>{current.email}</dd>
         <dt>Website</dt>
         <dd class="break">{current.website ?? '—'}</dd>
+        <dt>Ingest rate limit</dt>
+        <dd>{current.ingest_rate_limit == null ? 'the server default' : `${current.ingest_rate_limit} requests per second`}</dd>
         <dt>Account id</dt>
         <dd>
           <code>{current.account_id}</code>

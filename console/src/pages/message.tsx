@@ -89,12 +89,8 @@ export function MessagePage({ messageId }: { messageId: string }) {
       <dl class="facts">
         <dt>Received</dt>
         <dd>{formatTime(message.received_at)}</dd>
-        {message.event_type !== undefined && (
-          <>
-            <dt>Event type</dt>
-            <dd>{message.event_type ?? '—'}</dd>
-          </>
-        )}
+        <dt>Event type</dt>
+        <dd class="break" data-testid="event-type">{message.event_type ?? '—'}</dd>
         <dt>Deliveries</dt>
         <dd>
           {deliveries.length}

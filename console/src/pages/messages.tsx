@@ -2,7 +2,6 @@ import { useState } from 'preact/hooks';
 import { type DeliveryStatus, type MessageSummary, type Page, query, request } from '../api';
 import { Pager, useCursors } from '../components/pager';
 import { ErrorText, Loading, StatusBadge, useLoad } from '../components/ui';
-import { FEATURES } from '../features';
 import { formatTime } from '../format';
 import { href } from '../router';
 
@@ -52,15 +51,34 @@ export function MessagesTab({ accountId }: { accountId: string }) {
             </option>
           ))}
         </select>
-        {FEATURES.messageEventTypes && (
-          <>
-            <label for="message-event-type">Event type</label>
-            <input id="message-event-type" value={eventTypeInput} onInput={(event) => setEventTypeInput(event.currentTarget.value)} />
-            <button type="submit" class="secondary">
-              Filter
-            </button>
-          </>
+        <label for="message-event-type">Event type</label>
+        <input
+          id="message-event-type"
+          placeholder="order.created"
+          value={eventTypeInput}
+          onInput={(event) => setEventTypeInput(event.currentTarget.value)}
+          aria-describedby="message-event-type-hint"
+          aria-invalid={messages.error && eventType ? true : undefined}
+        />
+        <button type="submit" class="secondary">
+          Filter
+        </button>
+        {eventType && (
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => {
+              pages.reset();
+              setEventTypeInput('');
+              setEventType('');
+            }}
+          >
+            Any type
+          </button>
         )}
+        <small class="hint" id="message-event-type-hint">
+          The exact type; empty: any.
+        </small>
       </form>
       <ErrorText error={messages.error} />
       {messages.loading && !messages.data && <Loading label="Loading messages…" />}
@@ -72,7 +90,7 @@ export function MessagesTab({ accountId }: { accountId: string }) {
               <tr>
                 <th scope="col">Received</th>
                 <th scope="col">Status</th>
-                {FEATURES.messageEventTypes && <th scope="col">Event type</th>}
+                <th scope="col">Event type</th>
                 <th scope="col">Deliveries</th>
                 <th scope="col">Message</th>
               </tr>
@@ -84,7 +102,7 @@ export function MessagesTab({ accountId }: { accountId: string }) {
                   <td>
                     <StatusBadge status={message.status} />
                   </td>
-                  {FEATURES.messageEventTypes && <td>{message.event_type ?? '—'}</td>}
+                  <td class="break">{message.event_type ?? '—'}</td>
                   <td>
                     {message.succeeded} succeeded, {message.failed} failed, {message.pending} pending
                   </td>
