@@ -34,7 +34,7 @@ export class CreateAccountDto {
   website?: string | null;
 
   @ApiPropertyOptional({
-    type: Number,
+    type: 'integer',
     nullable: true,
     minimum: 1,
     maximum: INGEST_RATE_LIMIT_MAX,

@@ -16,7 +16,7 @@ export class AccountResponseDto {
   website: string | null;
 
   @ApiProperty({
-    type: Number,
+    type: 'integer',
     nullable: true,
     example: null,
     description: 'Ingest requests per second; null: the server default INGEST_RATE_LIMIT (unlimited unless configured)',
