@@ -30,14 +30,32 @@ export type SinkBehaviour = (request: ReceivedRequest, index: number) => SinkRep
 export interface Sink {
   url: string;
   received: ReceivedRequest[];
+  /**
+   * When this (the test's) process's event loop stood still for longer than STALL_MS: the sink then read and
+   * answered nothing, and its stamps of what came in meanwhile are late. A garbage collection of a test run's
+   * big heap can take a second.
+   */
+  stalls: Array<{ from: number; to: number }>;
   /** Changes how later requests are answered. */
   behave(behaviour: SinkBehaviour): void;
   close(): Promise<void>;
 }
 
+/** How long the event loop must stand still to count as a stall of the sink. */
+export const STALL_MS = 100;
+const STALL_PROBE_MS = 10;
+
 /** A real HTTP server on 127.0.0.1 that records every request it gets: the test's destination. */
 export async function startSink(behaviour: SinkBehaviour = () => ({ status: 200, body: 'ok' })): Promise<Sink> {
   const received: ReceivedRequest[] = [];
+  const stalls: Sink['stalls'] = [];
+  let lastTick = Date.now();
+  const probe = setInterval(() => {
+    const now = Date.now();
+    if (now - lastTick > STALL_MS) stalls.push({ from: lastTick, to: now });
+    lastTick = now;
+  }, STALL_PROBE_MS);
+  probe.unref();
   let current = behaviour;
   const timers = new Set<NodeJS.Timeout>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -81,10 +99,12 @@ export async function startSink(behaviour: SinkBehaviour = () => ({ status: 200,
   return {
     url: `http://127.0.0.1:${port}`,
     received,
+    stalls,
     behave(next) {
       current = next;
     },
     async close() {
+      clearInterval(probe);
       for (const timer of timers) clearTimeout(timer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
