@@ -78,9 +78,10 @@ function* insertDeliveries(targets: { messageId: string; destinationIds: string[
 
 /**
  * Stores a batch of ingested messages and one pending delivery per enabled destination of each account
- * whose event_types take the message's type, in one transaction (group commit). A message whose Idempotency-Key its account used within 24 h is not stored
- * again: it gets the first message's id. The unique index on (account_id, idempotency_key) decides races,
- * also between processes; keys older than the window are released first so they can be used again.
+ * whose event_types take the message's type, in one transaction (group commit). A message whose
+ * Idempotency-Key its account used within 24 h is not stored again: it gets the first message's id. The
+ * unique index on (account_id, idempotency_key) decides races, also between processes; keys older than the
+ * window are released first so they can be used again.
  */
 export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialect): SqlWork<StoredMessage[]> {
   // Rows read here must stay until the commit: on Postgres, FOR KEY SHARE stops a concurrent delete of the
