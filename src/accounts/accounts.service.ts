@@ -7,6 +7,7 @@ import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
 import { generateAppSecretToken, sha256Hex } from '../common/secrets.js';
 import { chunks, inList } from '../database/in-list.js';
 import { sql, SqlRunner } from '../database/sql.js';
+import { DeliveryHistory } from '../delivery/delivery-history.js';
 import { violatesUniqueIndex } from '../database/unique-violation.js';
 import type { AccountQueryDto } from './dto/account-query.dto.js';
 import type { CreateAccountDto, UpdateAccountDto } from './dto/account-input.dto.js';
@@ -43,6 +44,7 @@ export class AccountsService {
   constructor(
     @InjectRepository(Account) private readonly accounts: Repository<Account>,
     private readonly runner: SqlRunner,
+    private readonly history: DeliveryHistory,
   ) {}
 
   async create(input: CreateAccountDto): Promise<AccountWithToken> {
@@ -107,9 +109,9 @@ export class AccountsService {
     return account;
   }
 
+  /** With its token revoked at once, its history deleted in short steps, then its destinations. */
   async remove(id: string): Promise<void> {
-    const result = await this.accounts.delete({ id });
-    if (!result.affected) throw new NotFoundException(`Account ${id} not found`);
+    if (!(await this.history.deleteAccount(id))) throw new NotFoundException(`Account ${id} not found`);
   }
 
   async rotateToken(id: string): Promise<string> {

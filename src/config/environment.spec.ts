@@ -22,7 +22,15 @@ describe('parseEnvironment', () => {
       autoDisableAfterMs: 432_000_000,
       secretRotationOverlapMs: 86_400_000,
       ingestRateLimit: null,
+      messageRetentionMs: 2_592_000_000,
     });
+  });
+
+  it('reads MESSAGE_RETENTION as a duration, 0 keeping everything', () => {
+    expect(parseEnvironment({ MESSAGE_RETENTION: '7d' }).messageRetentionMs).toBe(604_800_000);
+    expect(parseEnvironment({ MESSAGE_RETENTION: '60s' }).messageRetentionMs).toBe(60_000);
+    expect(parseEnvironment({ MESSAGE_RETENTION: '0' }).messageRetentionMs).toBeNull();
+    expect(() => parseEnvironment({ MESSAGE_RETENTION: '30' })).toThrow(/"MESSAGE_RETENTION"/);
   });
 
   it('reads a postgres url with an admin key', () => {

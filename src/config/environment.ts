@@ -35,6 +35,8 @@ export interface AppConfig {
   secretRotationOverlapMs: number;
   /** Ingest requests per second per account when the account sets no ingest_rate_limit; null: unlimited. */
   ingestRateLimit: number | null;
+  /** How long a finished message (with its deliveries and attempts) is kept; null: for ever. */
+  messageRetentionMs: number | null;
 }
 
 export class EnvironmentError extends Error {}
@@ -104,6 +106,7 @@ const schema = Joi.object({
   AUTO_DISABLE_AFTER: durationOrOff.default('5d'),
   SECRET_ROTATION_OVERLAP: durationOrOff.default('24h'),
   INGEST_RATE_LIMIT: Joi.number().integer().min(1).max(1_000_000).empty(''),
+  MESSAGE_RETENTION: durationOrOff.default('30d'),
 });
 
 interface ValidatedEnvironment {
@@ -127,6 +130,7 @@ interface ValidatedEnvironment {
   AUTO_DISABLE_AFTER: string;
   SECRET_ROTATION_OVERLAP: string;
   INGEST_RATE_LIMIT?: number;
+  MESSAGE_RETENTION: string;
 }
 
 /**
@@ -179,5 +183,6 @@ export function parseEnvironment(env: Record<string, string | undefined>): AppCo
     autoDisableAfterMs: validated.AUTO_DISABLE_AFTER.trim() === '0' ? null : parseDuration(validated.AUTO_DISABLE_AFTER),
     secretRotationOverlapMs: validated.SECRET_ROTATION_OVERLAP.trim() === '0' ? 0 : (parseDuration(validated.SECRET_ROTATION_OVERLAP) as number),
     ingestRateLimit: validated.INGEST_RATE_LIMIT ?? null,
+    messageRetentionMs: validated.MESSAGE_RETENTION.trim() === '0' ? null : parseDuration(validated.MESSAGE_RETENTION),
   };
 }

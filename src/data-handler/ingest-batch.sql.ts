@@ -113,21 +113,6 @@ export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialec
     yield sql`UPDATE messages SET idempotency_key = NULL WHERE received_at <= ${now - IDEMPOTENCY_WINDOW_MS} AND (${keyMatch(chunk)})`;
   }
 
-  const inserted = new Set<string>();
-  for (const chunk of chunks(toInsert)) {
-    const { rows } = yield sql`INSERT INTO messages (id, account_id, payload, idempotency_key, event_type, received_at)
-                               VALUES ${bulk(chunk.map((m) => [m.id, m.accountId, m.payload, m.idempotencyKey, m.eventType, now]), ', ')}
-                               ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id`;
-    for (const row of rows) inserted.add(String(row.id));
-  }
-
-  // Keys that lost to an earlier message: answer with that message.
-  const existingByKey = new Map<string, string>();
-  for (const chunk of chunks(keyed.filter((m) => !inserted.has(m.id)))) {
-    const { rows } = yield sql`SELECT id, account_id, idempotency_key FROM messages WHERE ${keyMatch(chunk)}`;
-    for (const row of rows) existingByKey.set(keyOf(String(row.account_id), String(row.idempotency_key)), String(row.id));
-  }
-
   const destinationRows = yield* selectIn(
     [...liveAccounts],
     (ids) => sql`SELECT id, account_id, event_types FROM destinations WHERE account_id IN ${ids} AND enabled = ${true}${keepRows}`,
@@ -138,20 +123,39 @@ export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialec
     list.push({ id: String(row.id), eventTypes: row.event_types === null ? null : (JSON.parse(String(row.event_types)) as string[]) });
     destinationsByAccount.set(String(row.account_id), list);
   }
+  const targets = new Map(toInsert.map((m) => [m.id, destinationsFor(destinationsByAccount.get(m.accountId) ?? [], m.eventType)]));
+
+  // Each message starts with all its deliveries pending (or, with none, as finished: nothing to send).
+  const inserted = new Set<string>();
+  for (const chunk of chunks(toInsert)) {
+    const rows = chunk.map((m) => {
+      const pending = targets.get(m.id)?.length ?? 0;
+      return [m.id, m.accountId, m.payload, m.idempotencyKey, m.eventType, now, pending > 0 ? 'pending' : 'succeeded', pending];
+    });
+    const { rows: insertedRows } = yield sql`INSERT INTO messages (id, account_id, payload, idempotency_key, event_type, received_at, status, deliveries_pending)
+                               VALUES ${bulk(rows, ', ')}
+                               ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id`;
+    for (const row of insertedRows) inserted.add(String(row.id));
+  }
+
+  // Keys that lost to an earlier message: answer with that message.
+  const existingByKey = new Map<string, string>();
+  for (const chunk of chunks(keyed.filter((m) => !inserted.has(m.id)))) {
+    const { rows } = yield sql`SELECT id, account_id, idempotency_key FROM messages WHERE ${keyMatch(chunk)}`;
+    for (const row of rows) existingByKey.set(keyOf(String(row.account_id), String(row.idempotency_key)), String(row.id));
+  }
 
   const deliveryIdsByMessage = yield* insertDeliveries(
-    toInsert
-      .filter((m) => inserted.has(m.id))
-      .map((m) => ({ messageId: m.id, destinationIds: destinationsFor(destinationsByAccount.get(m.accountId) ?? [], m.eventType) })),
+    toInsert.filter((m) => inserted.has(m.id)).map((m) => ({ messageId: m.id, destinationIds: targets.get(m.id) ?? [] })),
     now,
   );
 
   const replayedCounts = new Map<string, number>();
   const countRows = yield* selectIn(
     [...new Set(existingByKey.values())],
-    (ids) => sql`SELECT message_id, COUNT(*) AS n FROM deliveries WHERE message_id IN ${ids} GROUP BY message_id`,
+    (ids) => sql`SELECT id, deliveries_pending + deliveries_succeeded + deliveries_failed AS n FROM messages WHERE id IN ${ids}`,
   );
-  for (const row of countRows) replayedCounts.set(String(row.message_id), Number(row.n));
+  for (const row of countRows) replayedCounts.set(String(row.id), Number(row.n));
 
   return batch.map((message) => {
     if (!liveAccounts.has(message.accountId)) return { accountGone: true, messageId: '', destinations: 0, newDeliveryIds: [] };

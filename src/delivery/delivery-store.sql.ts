@@ -3,6 +3,7 @@ import { newId } from '../common/ids.js';
 import { chunks, inList } from '../database/in-list.js';
 import { type Dialect, type Row, sql, type SqlValue, type SqlWork } from '../database/sql.js';
 import type { AttemptResult, AttemptStatus, DeliveryJob } from './delivery-job.js';
+import { applySummaryChanges, lockMessages, SummaryChanges } from './message-summaries.sql.js';
 
 /** What the database keeps of one finished attempt. */
 export interface AttemptRecord {
@@ -140,12 +141,15 @@ function storableText(value: string | null): string | null {
 
 /**
  * Writes a batch of finished attempts: one UPDATE for the deliveries' new states (fenced on the lease each
- * attempt held, so an attempt whose lease expired and was claimed again records nothing), one INSERT for
- * their history, and the failing-since mark of their destinations (for auto-disable).
+ * attempt held, so an attempt whose lease expired and was claimed again records nothing), the delivery
+ * counts of their messages, one INSERT for their history, and the failing-since mark of their destinations
+ * (for auto-disable).
  */
 export function* recordAttempts(records: AttemptRecord[], now: number, dialect: Dialect): SqlWork<number> {
   const pg = dialect === 'postgres';
   const recorded = new Set<string>();
+  const summaries = new SummaryChanges();
+  yield* lockMessages(records.map(({ job }) => job.messageId), dialect);
   for (const chunk of chunks(records)) {
     const cast = (value: SqlValue, type: string) => (pg ? sql`${value}::${raw(type)}` : sql`${value}`);
     const values = chunk.map(({ job, result, status, nextAttemptAt }) => [
@@ -164,10 +168,14 @@ export function* recordAttempts(records: AttemptRecord[], now: number, dialect: 
           SET status = v.status, attempts = v.attempts, next_attempt_at = v.next_attempt_at, leased_until = NULL,
               last_status_code = v.last_status_code, last_error = v.last_error, updated_at = ${now}
          FROM v
-        WHERE deliveries.id = v.id AND deliveries.leased_until = v.leased_until
-       RETURNING deliveries.id`;
-    for (const { id } of rows) recorded.add(String(id));
+        WHERE deliveries.id = v.id AND deliveries.leased_until = v.leased_until AND deliveries.status = 'pending'
+       RETURNING deliveries.id, deliveries.message_id, deliveries.status`;
+    for (const row of rows) {
+      recorded.add(String(row.id));
+      summaries.add(String(row.message_id), 'pending', row.status as AttemptStatus);
+    }
   }
+  yield* applySummaryChanges(summaries, dialect);
 
   const history = records
     .filter(({ job }) => recorded.has(job.deliveryId))

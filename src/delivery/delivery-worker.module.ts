@@ -4,6 +4,7 @@ import { RateLimitsModule } from '../rate-limits/rate-limits.module.js';
 import { DeliveryModule } from './delivery.module.js';
 import { DeliveryDispatcher } from './delivery-dispatcher.js';
 import { DeliveryRecorder } from './delivery-recorder.js';
+import { MessageRetention } from './message-retention.js';
 import { AutoDisable } from './scheduling/auto-disable.js';
 import { DeliveryScheduler } from './scheduling/delivery-scheduler.js';
 import { DestinationRateLimiter } from './scheduling/destination-rate-limiter.js';
@@ -26,6 +27,7 @@ export class DeliveryWorkerModule {
         DestinationRateLimiter,
         DeliveryScheduler,
         AutoDisable,
+        MessageRetention,
         {
           provide: DeliverySender,
           inject: config.deliveryThread ? [APP_CONFIG] : [DeliveryDispatcher],

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { DeliveryHistory } from './delivery-history.js';
 import { BullDeliveryQueue } from './queue/bullmq-delivery-queue.js';
 import { DeliveryQueue } from './queue/delivery-queue.js';
 import { EmbeddedDeliveryQueue } from './queue/embedded-delivery-queue.js';
@@ -8,8 +9,8 @@ import { RabbitDeliveryQueue } from './queue/rabbitmq-delivery-queue.js';
 
 /**
  * The delivery queue port, for whoever commits deliveries (ingest, retries) or sends them: BullMQ when
- * REDIS_URL is set, RabbitMQ when QUEUE_URL is (never both), this process otherwise. Exports the port and
- * nothing else.
+ * REDIS_URL is set, RabbitMQ when QUEUE_URL is (never both), this process otherwise. Exports the port, and
+ * DeliveryHistory for whoever changes or deletes deliveries in bulk (retry, recover, deletes, retention).
  */
 @Module({
   providers: [
@@ -30,7 +31,8 @@ import { RabbitDeliveryQueue } from './queue/rabbitmq-delivery-queue.js';
         return new EmbeddedDeliveryQueue();
       },
     },
+    DeliveryHistory,
   ],
-  exports: [DeliveryQueue],
+  exports: [DeliveryQueue, DeliveryHistory],
 })
 export class DeliveryModule {}

@@ -5,6 +5,7 @@ import { AccountsService } from '../accounts/accounts.service.js';
 import { newId } from '../common/ids.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DeliveryHistory } from '../delivery/delivery-history.js';
 import { generateSigningSecret } from '../delivery/signer.js';
 import { refusedDestinationAddress } from './destination-url.js';
 import { controlChanges } from './destination-controls.js';
@@ -23,6 +24,7 @@ export class DestinationsService {
     @InjectRepository(Destination) private readonly destinations: Repository<Destination>,
     private readonly accounts: AccountsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly history: DeliveryHistory,
   ) {}
 
   async create(input: CreateDestinationDto): Promise<Destination> {
@@ -132,8 +134,8 @@ export class DestinationsService {
     if (refusal) throw new BadRequestException([refusal]);
   }
 
+  /** Disabled at once, its deliveries deleted in short steps, then the destination. */
   async remove(id: string): Promise<void> {
-    const result = await this.destinations.delete({ id });
-    if (!result.affected) throw new NotFoundException(`Destination ${id} not found`);
+    if (!(await this.history.deleteDestination(id))) throw new NotFoundException(`Destination ${id} not found`);
   }
 }

@@ -1,59 +1,28 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, MoreThan, type Repository } from 'typeorm';
+import { In, LessThan, MoreThan, type Repository } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { isoTime } from '../common/iso-time.js';
 import { DEFAULT_PAGE_SIZE, type Page, toPage } from '../common/pagination.js';
-import { chunks, MAX_LIST } from '../database/in-list.js';
-import { DeliveryQueue } from '../delivery/queue/delivery-queue.js';
+import { chunks } from '../database/in-list.js';
+import { DeliveryHistory } from '../delivery/delivery-history.js';
 import { Destination } from '../destinations/entities/destination.entity.js';
 import type { DeliveryQueryDto, MessageQueryDto } from './dto/message-query.dto.js';
 import { type DeliveryDto, MESSAGE_DELIVERIES_EMBEDDED, type MessageSummaryDto } from './dto/message-response.dto.js';
 import { DeliveryAttempt } from './entities/delivery-attempt.entity.js';
-import { Delivery, type DeliveryStatus } from './entities/delivery.entity.js';
+import { Delivery } from './entities/delivery.entity.js';
 import { Message } from './entities/message.entity.js';
-
-/** Deliveries one recover statement makes pending: short statements, however large the backlog. */
-const RECOVER_BATCH = MAX_LIST;
-
-const COUNT_PENDING = "SUM(CASE WHEN d.status = 'pending' THEN 1 ELSE 0 END)";
-const COUNT_FAILED = "SUM(CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END)";
-const COUNT_SUCCEEDED = "SUM(CASE WHEN d.status = 'succeeded' THEN 1 ELSE 0 END)";
-
-const STATUS_FILTER: Record<DeliveryStatus, string> = {
-  pending: `${COUNT_PENDING} > 0`,
-  failed: `${COUNT_PENDING} = 0 AND ${COUNT_FAILED} > 0`,
-  succeeded: `${COUNT_PENDING} = 0 AND ${COUNT_FAILED} = 0`,
-};
-
-interface MessageSummaryRow {
-  id: string;
-  account_id: string;
-  received_at: string | number;
-  event_type: string | null;
-  total: string | number;
-  pending: string | number | null;
-  failed: string | number | null;
-  succeeded: string | number | null;
-}
-
-function summaryStatus(pending: number, failed: number): DeliveryStatus {
-  if (pending > 0) return 'pending';
-  return failed > 0 ? 'failed' : 'succeeded';
-}
 
 /** The delivery log: what was received, where it went, every attempt. */
 @Injectable()
 export class MessagesService {
-  private readonly logger = new Logger(MessagesService.name);
-
   constructor(
     @InjectRepository(Message) private readonly messages: Repository<Message>,
     @InjectRepository(Delivery) private readonly deliveries: Repository<Delivery>,
     @InjectRepository(DeliveryAttempt) private readonly attempts: Repository<DeliveryAttempt>,
     @InjectRepository(Destination) private readonly destinations: Repository<Destination>,
     private readonly accounts: AccountsService,
-    private readonly queue: DeliveryQueue,
+    private readonly history: DeliveryHistory,
   ) {}
 
   /**
@@ -125,47 +94,44 @@ export class MessagesService {
     return byDelivery;
   }
 
-  /** Newest first, optionally of one event type; the status of a message is derived from its deliveries'. */
+  /**
+   * Newest first, optionally of one status and event type: one page of messages read through an index, with
+   * the delivery counts kept on each message (not counted from its deliveries).
+   */
   async listForAccount(accountId: string, query: MessageQueryDto): Promise<Page<MessageSummaryDto>> {
     await this.accounts.assertExists(accountId);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const select = this.messages
-      .createQueryBuilder('m')
-      .leftJoin('m.deliveries', 'd')
-      .select('m.id', 'id')
-      .addSelect('m.accountId', 'account_id')
-      .addSelect('m.receivedAt', 'received_at')
-      .addSelect('m.eventType', 'event_type')
-      .addSelect('COUNT(d.id)', 'total')
-      .addSelect(COUNT_PENDING, 'pending')
-      .addSelect(COUNT_FAILED, 'failed')
-      .addSelect(COUNT_SUCCEEDED, 'succeeded')
-      .where('m.accountId = :accountId', { accountId })
-      .groupBy('m.id')
-      .addGroupBy('m.accountId')
-      .addGroupBy('m.receivedAt')
-      .addGroupBy('m.eventType')
-      .orderBy('m.id', 'DESC')
-      .limit(limit + 1);
-    if (query.cursor) select.andWhere('m.id < :cursor', { cursor: query.cursor });
-    if (query.event_type) select.andWhere('m.eventType = :eventType', { eventType: query.event_type });
-    if (query.status) select.having(STATUS_FILTER[query.status]);
-    const rows = await select.getRawMany<MessageSummaryRow>();
-    return toPage(rows, limit, (row) => {
-      const pending = Number(row.pending ?? 0);
-      const failed = Number(row.failed ?? 0);
-      return {
-        message_id: row.id,
-        account_id: row.account_id,
-        received_at: isoTime(Number(row.received_at)),
-        event_type: row.event_type,
-        status: summaryStatus(pending, failed),
-        destinations: Number(row.total),
-        succeeded: Number(row.succeeded ?? 0),
-        failed,
-        pending,
-      };
+    const rows = await this.messages.find({
+      select: {
+        id: true,
+        accountId: true,
+        receivedAt: true,
+        eventType: true,
+        status: true,
+        deliveriesPending: true,
+        deliveriesSucceeded: true,
+        deliveriesFailed: true,
+      },
+      where: {
+        accountId,
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.event_type ? { eventType: query.event_type } : {}),
+        ...(query.cursor ? { id: LessThan(query.cursor) } : {}),
+      },
+      order: { id: 'DESC' },
+      take: limit + 1,
     });
+    return toPage(rows, limit, (message) => ({
+      message_id: message.id,
+      account_id: message.accountId,
+      received_at: isoTime(message.receivedAt),
+      event_type: message.eventType,
+      status: message.status,
+      destinations: message.deliveriesPending + message.deliveriesSucceeded + message.deliveriesFailed,
+      succeeded: message.deliveriesSucceeded,
+      failed: message.deliveriesFailed,
+      pending: message.deliveriesPending,
+    }));
   }
 
   /**
@@ -174,64 +140,16 @@ export class MessagesService {
    */
   async retry(id: string): Promise<number> {
     if (!(await this.messages.existsBy({ id }))) throw new NotFoundException(`Message ${id} not found`);
-    const failed = await this.deliveries.find({ select: { id: true }, where: { messageId: id, status: 'failed' } });
-    const now = Date.now();
-    const ids: string[] = [];
-    for (const chunk of chunks(failed.map((delivery) => delivery.id))) {
-      await this.deliveries.update(
-        { id: In(chunk), status: 'failed' },
-        { status: 'pending', nextAttemptAt: now, leasedUntil: null, updatedAt: now },
-      );
-      ids.push(...chunk);
-    }
-    this.wakeWorkers(ids, 'retried');
-    return ids.length;
+    return this.history.retryMessage(id);
   }
 
   /**
    * Every failed delivery of the destination whose message arrived at or after `since` becomes pending, due
    * now, with RETRY_SCHEDULE from its start (schedule_start marks where it starts; `attempts` and the history
-   * go on counting). An outage can leave 100,000 of them: they are taken in batches, each its own short
-   * statement, walking the failed-deliveries index in id order so every delivery is seen once.
+   * go on counting). An outage can leave 100,000 of them: they are taken in short steps.
    */
   async recover(destinationId: string, since: number): Promise<number> {
     if (!(await this.destinations.existsBy({ id: destinationId }))) throw new NotFoundException(`Destination ${destinationId} not found`);
-    let after: string | null = null;
-    let recovered = 0;
-    for (;;) {
-      const select = this.deliveries
-        .createQueryBuilder('d')
-        .select('d.id', 'id')
-        .innerJoin('d.message', 'm')
-        .where('d.destinationId = :destinationId', { destinationId })
-        .andWhere("d.status = 'failed'")
-        .andWhere('m.receivedAt >= :since', { since })
-        .orderBy('d.id', 'ASC')
-        .limit(RECOVER_BATCH);
-      if (after !== null) select.andWhere('d.id > :after', { after });
-      const ids = (await select.getRawMany<{ id: string }>()).map((row) => row.id);
-      if (!ids.length) break;
-      const now = Date.now();
-      const result = await this.deliveries.update(
-        { id: In(ids), status: 'failed' },
-        { status: 'pending', nextAttemptAt: now, leasedUntil: null, scheduleStart: () => 'attempts', updatedAt: now },
-      );
-      recovered += result.affected ?? 0;
-      this.wakeWorkers(ids, 'recovered');
-      after = ids[ids.length - 1];
-      if (ids.length < RECOVER_BATCH) break;
-    }
-    return recovered;
-  }
-
-  /**
-   * Committed already: if the queue is unreachable now, the workers' poll finds them; the caller need not
-   * wait for Redis to come back.
-   */
-  private wakeWorkers(ids: string[], what: string): void {
-    if (!ids.length) return;
-    this.queue.enqueue(ids).catch((error: unknown) => {
-      this.logger.warn(`Could not enqueue ${ids.length} ${what} deliveries now; the workers' poll will find them: ${String(error)}`);
-    });
+    return this.history.recover(destinationId, since);
   }
 }

@@ -41,6 +41,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly messagesPurged = new Counter({
+    name: 'data_pusher_messages_purged_total',
+    help: 'Finished messages deleted (with their deliveries and attempts) after MESSAGE_RETENTION',
+    registers: [this.registry],
+  });
+
   constructor(@InjectRepository(Delivery) deliveries: Repository<Delivery>) {
     // Process-wide figures (CPU, memory) once per process, from the main thread.
     if (isMainThread) collectDefaultMetrics({ register: this.registry, prefix: 'data_pusher_' });

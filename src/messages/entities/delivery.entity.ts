@@ -8,7 +8,7 @@ export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 @Entity('deliveries')
-@Index('IDX_deliveries_message_id', ['messageId'])
+@Index('IDX_deliveries_message', ['messageId', 'id'])
 @Index('IDX_deliveries_destination_id', ['destinationId'])
 @Index('IDX_deliveries_pending_destination', ['destinationId', 'nextAttemptAt'], { where: "status = 'pending'" })
 @Index('IDX_deliveries_failed_destination', ['destinationId', 'id'], { where: "status = 'failed'" })

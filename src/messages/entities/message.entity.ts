@@ -1,12 +1,15 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, type Relation } from 'typeorm';
 import type { Account } from '../../accounts/entities/account.entity.js';
 import { epochMillis } from '../../database/columns.js';
-import type { Delivery } from './delivery.entity.js';
+import type { Delivery, DeliveryStatus } from './delivery.entity.js';
 
 @Entity('messages')
 @Index('IDX_messages_account_id', ['accountId', 'id'])
 @Index('UQ_messages_idempotency_key', ['accountId', 'idempotencyKey'], { unique: true })
 @Index('IDX_messages_account_event_type', ['accountId', 'eventType', 'id'], { where: 'event_type IS NOT NULL' })
+@Index('IDX_messages_account_status', ['accountId', 'status', 'id'])
+@Index('IDX_messages_account_event_type_status', ['accountId', 'eventType', 'status', 'id'], { where: 'event_type IS NOT NULL' })
+@Index('IDX_messages_finished', ['receivedAt'], { where: "status <> 'pending'" })
 export class Message {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -31,6 +34,23 @@ export class Message {
 
   @Column({ name: 'received_at', type: 'bigint', transformer: epochMillis })
   receivedAt: number;
+
+  /**
+   * What its deliveries add up to: pending while any is pending, else failed if any failed, else succeeded
+   * (also with no delivery at all). Kept up to date with the counts below by every change of a delivery's
+   * status, so lists filter and retention purges without reading deliveries.
+   */
+  @Column({ type: 'varchar', length: 10, default: 'succeeded' })
+  status: DeliveryStatus;
+
+  @Column({ name: 'deliveries_pending', type: 'integer', default: 0 })
+  deliveriesPending: number;
+
+  @Column({ name: 'deliveries_succeeded', type: 'integer', default: 0 })
+  deliveriesSucceeded: number;
+
+  @Column({ name: 'deliveries_failed', type: 'integer', default: 0 })
+  deliveriesFailed: number;
 
   @OneToMany('Delivery', (delivery: Delivery) => delivery.message)
   deliveries?: Relation<Delivery[]>;

@@ -1,0 +1,124 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { newId } from '../common/ids.js';
+import { sha256Hex } from '../common/secrets.js';
+import { sql, SqlRunner, type SqlWork } from '../database/sql.js';
+import {
+  type Deleted,
+  deleteAccountMessagesStep,
+  deleteDestinationDeliveriesStep,
+  deleteDestinationRow,
+  purgeStep,
+  recoverStep,
+  retryMessageStep,
+} from './delivery-history.sql.js';
+import { DeliveryQueue } from './queue/delivery-queue.js';
+
+/**
+ * The operations whose size grows with the stored history (retry, recover, deleting an account or a
+ * destination, the retention purge), each as a loop of short transactions: however many deliveries there
+ * are, nothing else waits for more than one step. Every step is safe to stop after (a crash, a shutdown):
+ * what it did is committed, and running the operation again finishes it.
+ */
+@Injectable()
+export class DeliveryHistory {
+  private readonly logger = new Logger(DeliveryHistory.name);
+
+  constructor(
+    private readonly sql: SqlRunner,
+    private readonly queue: DeliveryQueue,
+  ) {}
+
+  /** Makes the message's failed deliveries pending and due now. Returns how many. */
+  async retryMessage(messageId: string): Promise<number> {
+    let retried = 0;
+    for (;;) {
+      const ids = await this.step(() => retryMessageStep(messageId, Date.now(), this.sql.dialect));
+      this.wakeWorkers(ids, 'retried');
+      retried += ids.length;
+      if (!ids.length) return retried;
+    }
+  }
+
+  /** The destination's failed deliveries of messages since `since` become pending, with the whole schedule. */
+  async recover(destinationId: string, since: number): Promise<number> {
+    let after: string | null = null;
+    let recovered = 0;
+    for (;;) {
+      const start: string | null = after;
+      const step: { seen: string[]; recovered: string[] } = await this.step(() =>
+        recoverStep(destinationId, since, start, Date.now(), this.sql.dialect),
+      );
+      this.wakeWorkers(step.recovered, 'recovered');
+      recovered += step.recovered.length;
+      if (!step.seen.length) return recovered;
+      after = step.seen[step.seen.length - 1];
+    }
+  }
+
+  /**
+   * Disables the destination (no new deliveries, no new attempts), deletes its deliveries step by step, then
+   * the destination. Returns false if there was none. Stopped half-way, the destination stays disabled with
+   * the reason "deleting", and deleting it again finishes.
+   */
+  async deleteDestination(destinationId: string): Promise<boolean> {
+    const now = Date.now();
+    const { changes } = await this.sql.execute(
+      sql`UPDATE destinations SET enabled = ${false}, disabled_reason = 'deleting', disabled_at = ${now}, updated_at = ${now}
+           WHERE id = ${destinationId}`,
+    );
+    if (!changes) return false;
+    while ((await this.step(() => deleteDestinationDeliveriesStep(destinationId, this.sql.dialect))) > 0);
+    return this.step(() => deleteDestinationRow(destinationId, this.sql.dialect));
+  }
+
+  /**
+   * Revokes the account's token (its ingest stops at once), deletes its messages step by step, then the
+   * account with its destinations. Returns false if there was none.
+   */
+  async deleteAccount(accountId: string): Promise<boolean> {
+    const unusableToken = sha256Hex(`deleted ${randomBytes(32).toString('base64url')}`);
+    const { changes } = await this.sql.execute(sql`UPDATE accounts SET token_hash = ${unusableToken} WHERE id = ${accountId}`);
+    if (!changes) return false;
+    // Messages that arrive from now on (sent on the account's behalf) go with the account itself.
+    const lastId = newId();
+    for (;;) {
+      const deleted = await this.step(() => deleteAccountMessagesStep(accountId, lastId, this.sql.dialect));
+      if (!deleted.messages && !deleted.deliveries) break;
+    }
+    const { changes: gone } = await this.sql.execute(sql`DELETE FROM accounts WHERE id = ${accountId}`);
+    return gone > 0;
+  }
+
+  /**
+   * Deletes finished messages received before `cutoff`, with their deliveries and attempts, oldest first, until
+   * none is left or `stop()` says so (shutdown). Null when another process is purging (Postgres).
+   */
+  async purgeFinished(cutoff: number, stop: () => boolean = () => false): Promise<Deleted | null> {
+    const total: Deleted = { messages: 0, deliveries: 0 };
+    while (!stop()) {
+      const deleted = await this.step(() => purgeStep(cutoff, this.sql.dialect));
+      if (deleted === null) return total.messages || total.deliveries ? total : null;
+      if (!deleted.messages && !deleted.deliveries) return total;
+      total.messages += deleted.messages;
+      total.deliveries += deleted.deliveries;
+    }
+    return total;
+  }
+
+  /** One step, in a transaction of its own. */
+  private step<T>(work: () => SqlWork<T>): Promise<T> {
+    return this.sql.transaction(work);
+  }
+
+  /**
+   * Committed already: if the queue is unreachable now, the workers' poll finds them; the caller need not
+   * wait for Redis to come back.
+   */
+  private wakeWorkers(ids: string[], what: string): void {
+    if (!ids.length) return;
+    this.queue.enqueue(ids).catch((error: unknown) => {
+      this.logger.warn(`Could not enqueue ${ids.length} ${what} deliveries now; the workers' poll will find them: ${String(error)}`);
+    });
+  }
+}
