@@ -4,6 +4,7 @@
 // database's size and the service's RSS; after the first period and at the end it times the list endpoints,
 // so one sees whether any cost grows with the stored data. The load is open-loop: sends are due on a clock,
 // not after the previous answer, so a slow service shows up as latency and backlog instead of a lower rate.
+import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -170,6 +171,20 @@ function databaseBytes(path) {
   const wal = size(`${path}-wal`);
   const shm = size(`${path}-shm`);
   return { main, wal, shm, total: main + wal + shm };
+}
+
+/**
+ * Copies the WAL into the database file and empties it, from a connection of our own (the load has stopped):
+ * until a checkpoint, the newest pages are only in the WAL, so the file alone would understate the data.
+ * False when the service's own work kept it from finishing.
+ */
+function checkpoint(path) {
+  const db = new Database(path, { fileMustExist: true, timeout: 5_000 });
+  try {
+    return db.pragma('wal_checkpoint(TRUNCATE)')[0].busy === 0;
+  } finally {
+    db.close();
+  }
 }
 
 function rssBytes(pid) {
@@ -465,6 +480,8 @@ async function main() {
     delivered = await sink.count();
   }
   const drainSeconds = (Date.now() - drainStarted) / 1000;
+  const beforeCheckpoint = databaseBytes(databasePath);
+  const checkpointed = checkpoint(databasePath);
   const finalDb = databaseBytes(databasePath);
   const purged = await admin.metric('data_pusher_messages_purged_total');
   const loadAtEnd = loadavg();
@@ -495,14 +512,15 @@ async function main() {
     const mainFile = `the database file alone ${mb(history[1].db.main)} → ${mb(history.at(-1).db.main)} MB`;
     log(`  database (all three files) after ${unit} 2: ${mb(second)} MB, after ${unit} ${history.length}: ${mb(last)} MB (${(((last - second) / second) * 100).toFixed(1)} %; with retention the check is within 15 %; ${mainFile})`);
   }
-  log(`  at the end: database ${mb(finalDb.main)} MB + WAL ${mb(finalDb.wal)} MB + shm ${mb(finalDb.shm)} MB; service RSS ${mb(rssBytes(service.pid))} MB`);
+  const files = (db) => `database ${mb(db.main)} MB + WAL ${mb(db.wal)} MB + shm ${mb(db.shm)} MB`;
+  log(`  at the end: ${files(beforeCheckpoint)}; after a checkpoint${checkpointed ? '' : ' (busy: not complete)'}: ${files(finalDb)}; service RSS ${mb(rssBytes(service.pid))} MB`);
   log(`  messages purged by retention: ${purged ?? 'n/a (no data_pusher_messages_purged_total: this service does not purge)'}`);
   const keptAll = !purged && retentionMs(retention) !== null && (retentionMs(retention) === 0 || retentionMs(retention) > (periods * secondsPerPeriod + drainSeconds) * 1000);
   if (keptAll && totals.accepted > 0) {
     const perMessage = finalDb.main / totals.accepted;
     const perMessageWithWal = finalDb.total / totals.accepted;
     const disk = (seconds) => `${((perMessage * rate * seconds) / 1e9).toFixed(1)} GB`;
-    log(`  bytes per message: ${perMessage.toFixed(0)} (database file / messages stored; ${perMessageWithWal.toFixed(0)} counting WAL and shm), ${destinations} deliveries each`);
+    log(`  bytes per message: ${perMessage.toFixed(0)} (database file after the checkpoint / messages stored; ${perMessageWithWal.toFixed(0)} counting WAL and shm), ${destinations} deliveries each`);
     log(`  disk ≈ bytes per message × rate × retention, plus the WAL (at most 64 MB): at ${rate} msg/s, 1d ${disk(86_400)}, 7d ${disk(7 * 86_400)}, 30d ${disk(30 * 86_400)}`);
   } else {
     log('  bytes per message: not meaningful here (messages were purged, or may have been); run without --retention and MESSAGE_RETENTION for it');
