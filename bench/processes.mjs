@@ -87,13 +87,21 @@ export async function startService(env) {
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`, child);
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
   return {
     url,
     pid: child.pid,
-    stop: () =>
+    /** Why the process is gone (`exit code 1`, `signal SIGKILL`), or null while it runs. */
+    exitReason: () => (exited() ? (child.signalCode ? `signal ${child.signalCode}` : `exit code ${child.exitCode}`) : null),
+    /** SIGTERM (the service finishes the deliveries in flight), then SIGKILL if it has not exited after `killAfterMs`. */
+    stop: (killAfterMs = 30_000) =>
       new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        if (exited()) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };
