@@ -12,6 +12,7 @@ import { PendingDeliveriesIndex1763830200000 } from './migrations/1763830200000-
 import { DestinationControls1795616161358 } from './migrations/1795616161358-DestinationControls.js';
 import { PendingDeliveriesByDestination1795616456128 } from './migrations/1795616456128-PendingDeliveriesByDestination.js';
 import { PlatformFeatures1795700000000 } from './migrations/1795700000000-PlatformFeatures.js';
+import { StorageProbe1796100000000 } from './migrations/1796100000000-StorageProbe.js';
 
 export const ENTITIES = [Account, Destination, Message, Delivery, DeliveryAttempt];
 export const MIGRATIONS = [
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   DestinationControls1795616161358,
   PendingDeliveriesByDestination1795616456128,
   PlatformFeatures1795700000000,
+  StorageProbe1796100000000,
 ];
 
 /**
