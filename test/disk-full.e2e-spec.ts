@@ -90,7 +90,7 @@ describeWithTmpfs('a full disk (SQLite on a tmpfs)', () => {
       expect(expectErrorShape(management.body, 503)).toEqual(['Service Unavailable']);
 
       const health = await request(t.server).get('/health').expect(503);
-      expect(expectErrorShape(health.body, 503)).toEqual([expect.stringMatching(/^storage: the database cannot write: disk full \(SQLITE_\w+\)$/)]);
+      expect(expectErrorShape(health.body, 503)).toContainEqual(expect.stringMatching(/^storage: the database cannot write: disk full \(SQLITE_\w+\)$/));
 
       // Reads go on.
       expect((await message(before)).payload).toEqual({ n: 'before' });
@@ -98,7 +98,7 @@ describeWithTmpfs('a full disk (SQLite on a tmpfs)', () => {
       // The first attempt's 200 came while the disk was full: it could not be recorded, so the delivery is still pending.
       await expectEventually(() => expect(sink.received[0].answeredAt).toBeDefined());
       expect((await message(before)).deliveries).toEqual([expect.objectContaining({ status: 'pending', attempts: 0 })]);
-      expect((await request(t.server).get('/health').expect(503)).body.message).toEqual([expect.stringMatching(/^storage: /)]);
+      expect((await request(t.server).get('/health').expect(503)).body.message).toContainEqual(expect.stringMatching(/^storage: /));
     } finally {
       rmSync(filler);
     }

@@ -50,9 +50,13 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
       prepareDatabase: (db: { pragma: (source: string) => unknown }) => {
         db.pragma('busy_timeout = 5000');
         db.pragma('synchronous = NORMAL');
-        // Checkpoints copy the WAL into the database file with an fsync, on the committing thread: fewer,
-        // larger ones keep that pause off most commits. A bigger page cache keeps the hot indexes in memory.
-        db.pragma('wal_autocheckpoint = 10000');
+        // The write-ahead log stays under the contract's 64 MB: a checkpoint once it holds 4,000 pages (16 MiB
+        // at SQLite's 4 KiB pages; fewer, larger checkpoints keep their fsync off most commits), plus at most
+        // one transaction (ingest keeps those under 16 MiB of payload), and a reset log is cut back to 64 MiB
+        // whatever it grew to. SqliteWalCheckpoint truncates it when writing pauses. A bigger page cache keeps
+        // the hot indexes in memory.
+        db.pragma('wal_autocheckpoint = 4000');
+        db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
         db.pragma('cache_size = -65536');
       },
     };
