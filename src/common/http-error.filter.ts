@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpAdapterHost } from '@nestjs/core';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import { isStorageFull } from './storage-full.js';
 import { InvalidBodyException, type JsonBodyRouteConfig } from './json-body.js';
 
 export interface ErrorBody {
@@ -28,9 +29,16 @@ function fromHttpException(exception: HttpException): ErrorBody {
 }
 
 /**
- * Every error leaves in NestJS's shape `{statusCode, error, message}`: HTTP exceptions as they are, anything
- * else as a logged 500 without details. What a database error means to a client (a taken email is a 409) is
- * decided by the service that owns the table.
+ * How long a client should wait before sending again while the database cannot write. Space comes back by an
+ * operator's hand, in minutes: a shorter hint only makes every client retry against a disk that is still full.
+ */
+export const STORAGE_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * Every error leaves in NestJS's shape `{statusCode, error, message}`: HTTP exceptions as they are, a
+ * database that cannot write (disk full) as 503 with Retry-After on every route, anything else as a logged
+ * 500 without details. What any other database error means to a client (a taken email is a 409) is decided
+ * by the service that owns the table.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -44,6 +52,12 @@ export class HttpErrorFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest | IncomingMessage>();
     const adapter = this.adapterHost.httpAdapter;
     if (adapter.isHeadersSent(response)) return;
+    if (isStorageFull(exception)) {
+      // Not logged per request: StorageStatus warns once when writes start failing (a full disk may hold the log too).
+      adapter.setHeader(response, 'Retry-After', String(STORAGE_RETRY_AFTER_SECONDS));
+      adapter.reply(response, errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'Service Unavailable'), HttpStatus.SERVICE_UNAVAILABLE);
+      return;
+    }
     const body = this.toErrorBody(exception, request);
     if (body.statusCode >= 500) {
       // The error's name and message only: a driver error can quote the values it was given.

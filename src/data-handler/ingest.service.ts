@@ -14,6 +14,12 @@ import type { IngestInput } from './ingest-headers.js';
  * such messages never pile up into one long transaction.
  */
 const MAX_DELIVERIES_PER_TRANSACTION = 5_000;
+/**
+ * Payload (in UTF-16 code units, about bytes for JSON) one transaction may carry: the whole transaction sits
+ * in SQLite's write-ahead log until its checkpoint, and 256 messages of 1 MB would otherwise put 256 MB in it
+ * (the log is to stay under 64 MB; see data-source-options.ts).
+ */
+const MAX_PAYLOAD_PER_TRANSACTION = 16 * 1024 * 1024;
 
 /**
  * Accepts messages with group commit: every ingest that arrives while the event loop is busy joins one
@@ -40,7 +46,9 @@ export class IngestService {
 
   private async commit(messages: NewMessage[]): Promise<StoredMessage[]> {
     const destinations = await this.destinationCounts(messages);
-    const groups = groupByWeight(messages, (m) => 1 + (destinations.get(m.accountId) ?? 0), MAX_DELIVERIES_PER_TRANSACTION);
+    const groups = groupByWeight(messages, (m) => 1 + (destinations.get(m.accountId) ?? 0), MAX_DELIVERIES_PER_TRANSACTION).flatMap(
+      (group) => groupByWeight(group, (m) => m.payload.length, MAX_PAYLOAD_PER_TRANSACTION),
+    );
     const stored: StoredMessage[] = [];
     for (const group of groups) {
       const committed = await this.sql.transaction(() => storeMessages(group, Date.now(), this.sql.dialect));

@@ -13,6 +13,7 @@ import { DestinationControls1795616161358 } from './migrations/1795616161358-Des
 import { PendingDeliveriesByDestination1795616456128 } from './migrations/1795616456128-PendingDeliveriesByDestination.js';
 import { PlatformFeatures1795700000000 } from './migrations/1795700000000-PlatformFeatures.js';
 import { MessageSummaries1796000000000 } from './migrations/1796000000000-MessageSummaries.js';
+import { StorageProbe1796100000000 } from './migrations/1796100000000-StorageProbe.js';
 
 export const ENTITIES = [Account, Destination, Message, Delivery, DeliveryAttempt];
 export const MIGRATIONS = [
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   PendingDeliveriesByDestination1795616456128,
   PlatformFeatures1795700000000,
   MessageSummaries1796000000000,
+  StorageProbe1796100000000,
 ];
 
 /**
@@ -50,9 +52,13 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
       prepareDatabase: (db: { pragma: (source: string) => unknown }) => {
         db.pragma('busy_timeout = 5000');
         db.pragma('synchronous = NORMAL');
-        // Checkpoints copy the WAL into the database file with an fsync, on the committing thread: fewer,
-        // larger ones keep that pause off most commits. A bigger page cache keeps the hot indexes in memory.
-        db.pragma('wal_autocheckpoint = 10000');
+        // The write-ahead log stays under the contract's 64 MB: a checkpoint once it holds 4,000 pages (16 MiB
+        // at SQLite's 4 KiB pages; fewer, larger checkpoints keep their fsync off most commits), plus at most
+        // one transaction (ingest keeps those under 16 MiB of payload), and a reset log is cut back to 64 MiB
+        // whatever it grew to. SqliteWalCheckpoint truncates it when writing pauses. A bigger page cache keeps
+        // the hot indexes in memory.
+        db.pragma('wal_autocheckpoint = 4000');
+        db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
         db.pragma('cache_size = -65536');
       },
     };

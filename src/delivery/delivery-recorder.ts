@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { isStorageFull } from '../common/storage-full.js';
 import { SqlRunner } from '../database/sql.js';
 import { type AttemptRecord, recordAttempts } from './delivery-store.sql.js';
 
@@ -58,7 +59,8 @@ export class DeliveryRecorder {
       await this.sql.transaction(() => recordAttempts([entry.record], Date.now(), this.sql.dialect));
       entry.done();
     } catch (error) {
-      this.logger.error(`Could not record an attempt of delivery ${entry.record.job.deliveryId}: ${String(error)}`);
+      // A full disk is warned about once by StorageStatus, not once per attempt.
+      if (!isStorageFull(error)) this.logger.error(`Could not record an attempt of delivery ${entry.record.job.deliveryId}: ${String(error)}`);
       entry.done(error);
     }
   }

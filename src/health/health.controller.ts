@@ -1,13 +1,15 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
   type HealthCheckResult,
+  type HealthIndicatorResult,
   HealthCheckService,
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { Public } from '../common/auth.decorators.js';
+import { StorageStatus } from '../database/storage-status.js';
 import { DeliveryQueue } from '../delivery/queue/delivery-queue.js';
 
 @ApiTags('health')
@@ -19,14 +21,38 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     private readonly queue: DeliveryQueue,
+    private readonly storage: StorageStatus,
   ) {}
 
   @Get()
   @HealthCheck()
-  @ApiOperation({ summary: '200 when the database and the delivery queue answer, 503 otherwise; no auth' })
-  check(): Promise<HealthCheckResult> {
+  @ApiOperation({
+    summary: '200 when the database answers and can write, and the delivery queue answers; 503 otherwise; no auth',
+    description:
+      'A 503 is in the error shape, its `message` one line per failing check (`database`, `storage`, `queue`) with the ' +
+      'reason. `storage` fails while the database cannot write its files (disk full): ingest and other writes answer 503 ' +
+      'with Retry-After meanwhile; it comes back by itself once a write succeeds again.',
+  })
+  async check(): Promise<HealthCheckResult> {
+    try {
+      return await this.checkAll();
+    } catch (error) {
+      throw error instanceof ServiceUnavailableException ? new ServiceUnavailableException(failures(error)) : error;
+    }
+  }
+
+  private checkAll(): Promise<HealthCheckResult> {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 3000 }),
+      async () => {
+        const indicator = this.indicators.check('storage');
+        const problem = await this.storage.check();
+        if (!problem) return indicator.up();
+        return indicator.down({
+          message: `the database cannot write: disk full (${problem.code})`,
+          since: new Date(problem.since).toISOString(),
+        });
+      },
       async () => {
         const indicator = this.indicators.check('queue');
         try {
@@ -38,4 +64,11 @@ export class HealthController {
       },
     ]);
   }
+}
+
+/** Terminus' failed result as the error shape's message: which checks failed, and why. */
+function failures(error: ServiceUnavailableException): string[] {
+  const failed = (error.getResponse() as Partial<HealthCheckResult>).error ?? ({} as HealthIndicatorResult);
+  const lines = Object.entries(failed).map(([name, detail]) => (typeof detail?.message === 'string' ? `${name}: ${detail.message}` : `${name}: down`));
+  return lines.length ? lines : ['Service Unavailable'];
 }

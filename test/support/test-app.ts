@@ -17,12 +17,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** The folder in which the app's own temp folder is made (default: the OS's), e.g. a small tmpfs. */
+  under?: string;
+}
+
 /**
  * The real application on a fresh SQLite file in its own temp folder, with private destinations allowed
  * (test sinks live on 127.0.0.1). `env` overrides any variable.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'data-pusher-test-'));
+export async function startTestApp(env: Record<string, string> = {}, { under = tmpdir() }: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(under, 'data-pusher-test-'));
   const databasePath = join(dataDir, 'data-pusher.sqlite');
   const adminKey = randomBytes(24).toString('base64url');
   let app: NestFastifyApplication;

@@ -1,5 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { isStorageFull } from '../../common/storage-full.js';
 import { SqlRunner } from '../../database/sql.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import type { AttemptResult, AttemptStatus, DeliveryJob } from '../delivery-job.js';
@@ -155,7 +156,8 @@ export class DeliveryScheduler implements OnApplicationBootstrap, BeforeApplicat
         if (jobs.length) this.again = true;
       } while (this.again && this.running);
     } catch (error) {
-      this.logger.error(`Claiming due deliveries failed; retrying at the next poll: ${String(error)}`);
+      // A full disk is warned about once by StorageStatus, not at every poll.
+      if (!isStorageFull(error)) this.logger.error(`Claiming due deliveries failed; retrying at the next poll: ${String(error)}`);
     } finally {
       for (const resolve of this.roundWaiters.splice(0, waiting)) resolve();
     }
@@ -227,7 +229,7 @@ export class DeliveryScheduler implements OnApplicationBootstrap, BeforeApplicat
       })
       .catch((error: unknown) => {
         // The lease expires and the delivery is claimed again: nothing is lost, only delayed.
-        this.logger.error(`Recording an attempt failed; it will be retried when its lease expires: ${String(error)}`);
+        if (!isStorageFull(error)) this.logger.error(`Recording an attempt failed; it will be retried when its lease expires: ${String(error)}`);
       });
     this.pumpAfterThisTurn();
   }
