@@ -71,7 +71,8 @@ export class AccountsService {
         ...(query.cursor ? { id: MoreThan(query.cursor) } : {}),
         ...(query.email ? { email: query.email.toLowerCase() } : {}),
       },
-      order: { id: 'ASC' },
+      // An email matches at most one account (unique index): found through that index, with nothing to order.
+      order: query.email ? undefined : { id: 'ASC' },
       take: (query.limit ?? DEFAULT_PAGE_SIZE) + 1,
     });
   }

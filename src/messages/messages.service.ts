@@ -84,7 +84,8 @@ export class MessagesService {
   private async historyOf(deliveryIds: string[]): Promise<Map<string, DeliveryAttempt[]>> {
     const byDelivery = new Map<string, DeliveryAttempt[]>();
     for (const chunk of chunks(deliveryIds)) {
-      const attempts = await this.attempts.find({ where: { deliveryId: In(chunk) }, order: { attempt: 'ASC' } });
+      // In the index's order, (delivery_id, attempt): no sort.
+      const attempts = await this.attempts.find({ where: { deliveryId: In(chunk) }, order: { deliveryId: 'ASC', attempt: 'ASC' } });
       for (const attempt of attempts) {
         const list = byDelivery.get(attempt.deliveryId);
         if (list) list.push(attempt);
