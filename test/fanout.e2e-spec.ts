@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createAccount, type AccountBody } from './support/factories.js';
+import { watchHealthDuring } from './support/health-prober.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const DESTINATIONS = 10_000;
@@ -74,6 +75,31 @@ describe('an account with 10,000 destinations', () => {
     expect(new Set(seen.map((d) => d.delivery_id)).size).toBe(DESTINATIONS);
     expect(new Set(seen.map((d) => d.destination_id))).toEqual(destinationIds);
     expect(seen.every((d) => d.status === 'pending')).toBe(true);
+  });
+
+  it('stores such a message in short transactions: /health never waits 100 ms, and the answer counts every destination', async () => {
+    const { result, health } = await watchHealthDuring(t, () => ingest().expect(202));
+    expect(result.body.destinations).toBe(DESTINATIONS);
+    expect(health.failures).toBe(0);
+    expect(health.probes).toBeGreaterThan(1);
+    expect(health.longestMs).toBeLessThan(100);
+    const list = await request(t.server).get(`/accounts/${account.account_id}/messages`).query({ limit: 1 }).set(t.admin).expect(200);
+    expect(list.body.data[0]).toMatchObject({ message_id: result.body.message_id, status: 'pending', destinations: DESTINATIONS, pending: DESTINATIONS });
+  });
+
+  it('answers 409 to the same Idempotency-Key while its first message is still being stored, then the first answer', async () => {
+    const key = `fan-out-${randomUUID()}`;
+    const [first, second] = await Promise.all([ingest().set('Idempotency-Key', key), ingest().set('Idempotency-Key', key)]);
+    const [stored, refused] = first.status === 202 ? [first, second] : [second, first];
+    expect([stored.status, stored.body.destinations]).toEqual([202, DESTINATIONS]);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toEqual({
+      statusCode: 409,
+      error: 'Conflict',
+      message: 'The first request with this Idempotency-Key is still being stored: send it again in a moment',
+    });
+    const again = await ingest().set('Idempotency-Key', key).expect(202);
+    expect(again.body).toEqual({ message_id: stored.body.message_id, status: 'accepted', destinations: DESTINATIONS });
   });
 
   it('keeps answering /health while 50 such messages are ingested at once', async () => {

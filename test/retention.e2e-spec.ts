@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { expectEventually } from './support/expect-eventually.js';
 import { createAccount, createDestination } from './support/factories.js';
@@ -9,6 +10,8 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 
 /** How many rows of a message's history are left in the database: its own row, deliveries, attempts. */
 type CountHistory = (messageId: string) => Promise<{ messages: number; deliveries: number; attempts: number }>;
+/** Runs a statement on the test's own connection to the app's database ($1, $2, … placeholders). */
+type WriteDirectly = (statement: string, values: Array<string | number>) => Promise<void>;
 
 const HISTORY_COUNTS = `SELECT (SELECT COUNT(*) FROM messages WHERE id = $1) AS messages,
         (SELECT COUNT(*) FROM deliveries WHERE message_id = $1) AS deliveries,
@@ -25,7 +28,7 @@ function startRetentionSink(): Promise<Sink> {
   });
 }
 
-function retentionTests(context: () => { t: TestApp; sink: Sink; countHistory: CountHistory }) {
+function retentionTests(context: () => { t: TestApp; sink: Sink; countHistory: CountHistory; write: WriteDirectly }) {
 
   const ingest = async (token: string, body: object): Promise<string> =>
     (await request(context().t.server).post('/server/incoming_data').set('CL-X-TOKEN', token).send(body).expect(202)).body.message_id;
@@ -60,6 +63,30 @@ function retentionTests(context: () => { t: TestApp; sink: Sink; countHistory: C
     expect(await list(waiting.account_id)).toEqual([expect.objectContaining({ message_id: pending, status: 'pending' })]);
     expect(await countHistory(pending)).toEqual({ messages: 1, deliveries: 1, attempts: 0 });
   }, 30_000);
+
+  it('removes a message whose ingest stopped half-way, once it is clearly abandoned', async () => {
+    const { t, sink, countHistory, write } = context();
+    const account = await createAccount(t);
+    const destination = await createDestination(t, account.account_id, { url: `${sink.url}/hang` });
+    // What a crash in the middle of a big fan-out leaves: the message, some deliveries, more still to write.
+    const messageId = randomUUID();
+    const receivedAt = Date.now() - 11 * 60_000;
+    await write(
+      `INSERT INTO messages (id, account_id, payload, received_at, status, deliveries_pending, deliveries_to_create)
+       VALUES ($1, $2, '{}', $3, 'pending', 2, 1)`,
+      [messageId, account.account_id, receivedAt],
+    );
+    await write(
+      `INSERT INTO deliveries (id, message_id, destination_id, status, attempts, next_attempt_at, created_at, updated_at)
+       VALUES ($1, $2, $3, 'pending', 0, $4, $4, $4)`,
+      [randomUUID(), messageId, destination.destination_id, receivedAt + 3_600_000],
+    );
+    expect(await countHistory(messageId)).toEqual({ messages: 1, deliveries: 1, attempts: 0 });
+    await expectEventually(async () => expect(await countHistory(messageId)).toEqual({ messages: 0, deliveries: 0, attempts: 0 }), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
+  });
 }
 
 describe('MESSAGE_RETENTION on SQLite', () => {
@@ -78,6 +105,15 @@ describe('MESSAGE_RETENTION on SQLite', () => {
   retentionTests(() => ({
     t,
     sink,
+    write: async (statement, values) => {
+      const db = new Database(t.databasePath);
+      try {
+        const order = [...statement.matchAll(/\$(\d+)/g)].map((match) => Number(match[1]) - 1);
+        db.prepare(statement.replace(/\$\d+/g, '?')).run(...order.map((index) => values[index]));
+      } finally {
+        db.close();
+      }
+    },
     countHistory: async (messageId) => {
       const db = new Database(t.databasePath, { readonly: true });
       try {
@@ -111,6 +147,9 @@ describeWithPostgres('MESSAGE_RETENTION on PostgreSQL', () => {
   retentionTests(() => ({
     t,
     sink,
+    write: async (statement, values) => {
+      await schema.client.query(statement, values);
+    },
     countHistory: async (messageId) => {
       const { rows } = await schema.client.query(HISTORY_COUNTS, [messageId]);
       return { messages: Number(rows[0].messages), deliveries: Number(rows[0].deliveries), attempts: Number(rows[0].attempts) };

@@ -22,6 +22,13 @@ export interface StoredMessage {
   destinations: number;
   /** The deliveries this call created: empty for a replayed idempotency key. */
   newDeliveryIds: string[];
+  /**
+   * Destinations whose deliveries are still to be written, in transactions of their own (storeLaterDeliveries):
+   * a message to more destinations than one transaction takes.
+   */
+  laterDestinationIds: string[];
+  /** A replayed key whose first message is still being written (or was left half-way): not an answer yet. */
+  firstStillStoring?: boolean;
 }
 
 const keyOf = (accountId: string, key: string) => `${accountId}\n${key}`;
@@ -81,9 +88,10 @@ function* insertDeliveries(targets: { messageId: string; destinationIds: string[
  * whose event_types take the message's type, in one transaction (group commit). A message whose
  * Idempotency-Key its account used within 24 h is not stored again: it gets the first message's id. The
  * unique index on (account_id, idempotency_key) decides races, also between processes; keys older than the
- * window are released first so they can be used again.
+ * window are released first so they can be used again. A message gets at most `maxDeliveriesPerMessage`
+ * deliveries here; the rest are written afterwards by storeLaterDeliveries.
  */
-export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialect): SqlWork<StoredMessage[]> {
+export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialect, maxDeliveriesPerMessage = Infinity): SqlWork<StoredMessage[]> {
   // Rows read here must stay until the commit: on Postgres, FOR KEY SHARE stops a concurrent delete of the
   // account or destination (on SQLite the work holds the connection, so nothing can interleave).
   const keepRows = dialect === 'postgres' ? raw(' FOR KEY SHARE') : empty;
@@ -130,9 +138,10 @@ export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialec
   for (const chunk of chunks(toInsert)) {
     const rows = chunk.map((m) => {
       const pending = targets.get(m.id)?.length ?? 0;
-      return [m.id, m.accountId, m.payload, m.idempotencyKey, m.eventType, now, pending > 0 ? 'pending' : 'succeeded', pending];
+      const later = Math.max(0, pending - maxDeliveriesPerMessage);
+      return [m.id, m.accountId, m.payload, m.idempotencyKey, m.eventType, now, pending > 0 ? 'pending' : 'succeeded', pending, later];
     });
-    const { rows: insertedRows } = yield sql`INSERT INTO messages (id, account_id, payload, idempotency_key, event_type, received_at, status, deliveries_pending)
+    const { rows: insertedRows } = yield sql`INSERT INTO messages (id, account_id, payload, idempotency_key, event_type, received_at, status, deliveries_pending, deliveries_to_create)
                                VALUES ${bulk(rows, ', ')}
                                ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id`;
     for (const row of insertedRows) inserted.add(String(row.id));
@@ -146,25 +155,61 @@ export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialec
   }
 
   const deliveryIdsByMessage = yield* insertDeliveries(
-    toInsert.filter((m) => inserted.has(m.id)).map((m) => ({ messageId: m.id, destinationIds: targets.get(m.id) ?? [] })),
+    toInsert.filter((m) => inserted.has(m.id)).map((m) => ({ messageId: m.id, destinationIds: (targets.get(m.id) ?? []).slice(0, maxDeliveriesPerMessage) })),
     now,
   );
 
   const replayedCounts = new Map<string, number>();
+  const stillStoring = new Set<string>();
   const countRows = yield* selectIn(
     [...new Set(existingByKey.values())],
-    (ids) => sql`SELECT id, deliveries_pending + deliveries_succeeded + deliveries_failed AS n FROM messages WHERE id IN ${ids}`,
+    (ids) => sql`SELECT id, deliveries_pending + deliveries_succeeded + deliveries_failed AS n, deliveries_to_create FROM messages WHERE id IN ${ids}`,
   );
-  for (const row of countRows) replayedCounts.set(String(row.id), Number(row.n));
+  for (const row of countRows) {
+    replayedCounts.set(String(row.id), Number(row.n));
+    if (Number(row.deliveries_to_create) > 0) stillStoring.add(String(row.id));
+  }
 
-  return batch.map((message) => {
-    if (!liveAccounts.has(message.accountId)) return { accountGone: true, messageId: '', destinations: 0, newDeliveryIds: [] };
+  return batch.map((message): StoredMessage => {
+    if (!liveAccounts.has(message.accountId)) return { accountGone: true, messageId: '', destinations: 0, newDeliveryIds: [], laterDestinationIds: [] };
     const newDeliveryIds = deliveryIdsByMessage.get(message.id);
-    if (newDeliveryIds) return { messageId: message.id, destinations: newDeliveryIds.length, newDeliveryIds };
+    const all = targets.get(message.id) ?? [];
+    if (newDeliveryIds) return { messageId: message.id, destinations: all.length, newDeliveryIds, laterDestinationIds: all.slice(maxDeliveriesPerMessage) };
     const key = keyOf(message.accountId, message.idempotencyKey as string);
     const first = firstByKey.get(key) as NewMessage;
-    const messageId = inserted.has(first.id) ? first.id : (existingByKey.get(key) as string);
-    const destinations = inserted.has(first.id) ? (deliveryIdsByMessage.get(first.id)?.length ?? 0) : (replayedCounts.get(messageId) ?? 0);
-    return { messageId, destinations, newDeliveryIds: [] };
+    if (inserted.has(first.id)) {
+      const firstTargets = targets.get(first.id) ?? [];
+      return { messageId: first.id, destinations: firstTargets.length, newDeliveryIds: [], laterDestinationIds: [], firstStillStoring: firstTargets.length > maxDeliveriesPerMessage };
+    }
+    const messageId = existingByKey.get(key) as string;
+    return { messageId, destinations: replayedCounts.get(messageId) ?? 0, newDeliveryIds: [], laterDestinationIds: [], firstStillStoring: stillStoring.has(messageId) };
   });
+}
+
+/**
+ * Writes more deliveries of a message stored with `deliveries_to_create` left: one transaction per call, so a
+ * message to 10,000 destinations never holds the database (SQLite: the process's one connection) for long.
+ * A destination deleted since the message was accepted gets none, and leaves the message's counts. Returns
+ * the new deliveries' ids.
+ */
+export function* storeLaterDeliveries(messageId: string, destinationIds: string[], now: number, dialect: Dialect): SqlWork<string[]> {
+  const pg = dialect === 'postgres';
+  const cast = (value: SqlValue, type: string) => (pg ? sql`${value}::${raw(type)}` : sql`${value}`);
+  const ids: string[] = [];
+  for (const chunk of chunks(destinationIds)) {
+    const values = chunk.map((destinationId) => [cast(newId(), 'uuid'), cast(destinationId, 'uuid')]);
+    const { rows } = yield sql`WITH v(id, destination_id) AS (VALUES ${bulk(values, ', ')})
+       INSERT INTO deliveries (id, message_id, destination_id, status, attempts, next_attempt_at, created_at, updated_at)
+       SELECT v.id, ${cast(messageId, 'uuid')}, v.destination_id, 'pending', 0, ${cast(now, 'bigint')}, ${cast(now, 'bigint')}, ${cast(now, 'bigint')}
+         FROM v JOIN destinations t ON t.id = v.destination_id
+       RETURNING id`;
+    for (const row of rows) ids.push(String(row.id));
+  }
+  const gone = destinationIds.length - ids.length;
+  yield sql`UPDATE messages
+               SET deliveries_to_create = deliveries_to_create - ${destinationIds.length},
+                   deliveries_pending = deliveries_pending - ${gone},
+                   status = CASE WHEN deliveries_pending - ${gone} > 0 THEN 'pending' WHEN deliveries_failed > 0 THEN 'failed' ELSE 'succeeded' END
+             WHERE id = ${messageId}`;
+  return ids;
 }

@@ -1,25 +1,27 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { newId } from '../common/ids.js';
 import { MicroBatcher } from '../common/micro-batcher.js';
 import { groupByWeight } from '../common/weighted-groups.js';
 import { chunks, inList } from '../database/in-list.js';
 import { sql, SqlRunner } from '../database/sql.js';
 import { DeliveryQueue } from '../delivery/queue/delivery-queue.js';
-import { type NewMessage, type StoredMessage, storeMessages } from './ingest-batch.sql.js';
+import { type NewMessage, type StoredMessage, storeLaterDeliveries, storeMessages } from './ingest-batch.sql.js';
 import type { IngestInput } from './ingest-headers.js';
 
 /**
  * Delivery rows one transaction may create. A transaction holds SQLite's write lock (and the process's
- * connection) until it commits: an account with 10,000 destinations commits each message alone, and many
- * such messages never pile up into one long transaction.
+ * connection) until it commits, some 20 ms for this many: many messages to few destinations share one, and
+ * a message to more destinations than this is stored in several (the answer waits for all of them).
  */
-const MAX_DELIVERIES_PER_TRANSACTION = 5_000;
+const MAX_DELIVERIES_PER_TRANSACTION = 2_000;
 /**
  * Payload (in UTF-16 code units, about bytes for JSON) one transaction may carry: the whole transaction sits
  * in SQLite's write-ahead log until its checkpoint, and 256 messages of 1 MB would otherwise put 256 MB in it
  * (the log is to stay under 64 MB; see data-source-options.ts).
  */
 const MAX_PAYLOAD_PER_TRANSACTION = 16 * 1024 * 1024;
+
+export const STILL_STORING = 'The first request with this Idempotency-Key is still being stored: send it again in a moment';
 
 /**
  * Accepts messages with group commit: every ingest that arrives while the event loop is busy joins one
@@ -40,8 +42,13 @@ export class IngestService {
     private readonly queue: DeliveryQueue,
   ) {}
 
-  accept(accountId: string, { payload, idempotencyKey, eventType }: IngestInput): Promise<StoredMessage> {
-    return this.batches.submit({ id: newId(), accountId, payload, idempotencyKey, eventType });
+  async accept(accountId: string, { payload, idempotencyKey, eventType }: IngestInput): Promise<StoredMessage> {
+    const stored = await this.batches.submit({ id: newId(), accountId, payload, idempotencyKey, eventType });
+    // Answering with that message now could promise one that is never complete (if its ingest fails).
+    if (stored.firstStillStoring) throw new ConflictException(STILL_STORING);
+    // Outside the batch: the other messages of the batch are answered without waiting for these steps.
+    if (stored.laterDestinationIds.length) await this.storeLater(stored);
+    return stored;
   }
 
   private async commit(messages: NewMessage[]): Promise<StoredMessage[]> {
@@ -51,11 +58,26 @@ export class IngestService {
     );
     const stored: StoredMessage[] = [];
     for (const group of groups) {
-      const committed = await this.sql.transaction(() => storeMessages(group, Date.now(), this.sql.dialect));
+      const committed = await this.sql.transaction(() => storeMessages(group, Date.now(), this.sql.dialect, MAX_DELIVERIES_PER_TRANSACTION));
       this.enqueue(committed.flatMap((s) => s.newDeliveryIds));
       stored.push(...committed);
     }
     return stored;
+  }
+
+  /**
+   * The rest of a big fan-out, one transaction per MAX_DELIVERIES_PER_TRANSACTION; their deliveries go out
+   * as they commit. If this fails half-way the caller gets the error, and MessageRetention removes the
+   * half-stored message a while later (the client was never told it was accepted).
+   */
+  private async storeLater(message: StoredMessage): Promise<void> {
+    for (const destinationIds of chunks(message.laterDestinationIds, MAX_DELIVERIES_PER_TRANSACTION)) {
+      const ids = await this.sql.transaction(() => storeLaterDeliveries(message.messageId, destinationIds, Date.now(), this.sql.dialect));
+      this.enqueue(ids);
+      message.newDeliveryIds.push(...ids);
+      message.destinations -= destinationIds.length - ids.length;
+    }
+    message.laterDestinationIds = [];
   }
 
   /** How many deliveries a message of each account creates: the weight that splits a batch. */

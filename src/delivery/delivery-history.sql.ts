@@ -38,7 +38,9 @@ function* deleteMessages(candidates: Row[], limit: number): SqlWork<Deleted> {
   }
   const { changes } = yield sql`DELETE FROM deliveries WHERE id IN (
       SELECT id FROM deliveries WHERE message_id IN ${inList(ids)} LIMIT ${limit})`;
-  if (changes >= limit) return { messages: 0, deliveries: changes };
+  // Fewer than counted: more are left (the statement stopped at its limit). The last ones go with their
+  // messages, in the same step.
+  if (changes >= limit && changes < deliveries) return { messages: 0, deliveries: changes };
   const { changes: messages } = yield sql`DELETE FROM messages WHERE id IN ${inList(ids)}`;
   return { messages, deliveries: changes };
 }
@@ -57,6 +59,17 @@ export function* purgeStep(cutoff: number, dialect: Dialect, limit = STEP_DELIVE
   const { rows } = yield sql`SELECT id, ${TOTAL} AS n FROM messages
      WHERE status <> 'pending' AND received_at < ${cutoff}
      ORDER BY received_at LIMIT ${STEP_MESSAGES}${pg ? raw(' FOR UPDATE SKIP LOCKED') : empty}`;
+  return rows.length ? yield* deleteMessages(rows, limit) : NOTHING;
+}
+
+/**
+ * One step of removing messages whose ingest stopped half-way (deliveries still to be written, received
+ * before `cutoff`): the client never got its 202, so nothing of them was promised.
+ */
+export function* abandonedIngestStep(cutoff: number, dialect: Dialect, limit = STEP_DELIVERIES): SqlWork<Deleted> {
+  const { rows } = yield sql`SELECT id, ${TOTAL} AS n FROM messages
+     WHERE deliveries_to_create > 0 AND received_at < ${cutoff}
+     ORDER BY received_at LIMIT ${STEP_MESSAGES}${dialect === 'postgres' ? raw(' FOR UPDATE SKIP LOCKED') : empty}`;
   return rows.length ? yield* deleteMessages(rows, limit) : NOTHING;
 }
 

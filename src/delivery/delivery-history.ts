@@ -4,6 +4,7 @@ import { newId } from '../common/ids.js';
 import { sha256Hex } from '../common/secrets.js';
 import { sql, SqlRunner, type SqlWork } from '../database/sql.js';
 import {
+  abandonedIngestStep,
   type Deleted,
   deleteAccountMessagesStep,
   deleteDestinationDeliveriesStep,
@@ -104,6 +105,17 @@ export class DeliveryHistory {
       total.deliveries += deleted.deliveries;
     }
     return total;
+  }
+
+  /** Removes the messages whose ingest stopped half-way before `cutoff` (see abandonedIngestStep). */
+  async removeAbandonedIngests(cutoff: number): Promise<Deleted> {
+    const total: Deleted = { messages: 0, deliveries: 0 };
+    for (;;) {
+      const deleted = await this.step(() => abandonedIngestStep(cutoff, this.sql.dialect));
+      if (!deleted.messages && !deleted.deliveries) return total;
+      total.messages += deleted.messages;
+      total.deliveries += deleted.deliveries;
+    }
   }
 
   /** One step, in a transaction of its own. */

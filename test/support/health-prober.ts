@@ -8,6 +8,9 @@ const url = process.argv[1];
 let running = true, longestMs = 0, probes = 0, failures = 0;
 process.stdin.on('data', () => (running = false));
 (async () => {
+  // The first request also loads fetch and opens the connection: not part of what is measured.
+  await (await fetch(url)).arrayBuffer();
+  process.stdout.write('ready\\n');
   while (running) {
     const started = performance.now();
     const res = await fetch(url).catch(() => null);
@@ -16,7 +19,7 @@ process.stdin.on('data', () => (running = false));
     longestMs = Math.max(longestMs, performance.now() - started);
     probes++;
   }
-  process.stdout.write(JSON.stringify({ longestMs, probes, failures }));
+  process.stdout.write(JSON.stringify({ longestMs, probes, failures }) + '\\n');
 })();
 `;
 
@@ -38,21 +41,21 @@ export async function watchHealthDuring<T>(t: TestApp, operation: () => Promise<
   const { port } = t.server.address() as AddressInfo;
   const prober = spawn(process.execPath, ['-e', PROBER, `http://127.0.0.1:${port}/health`], { stdio: ['pipe', 'pipe', 'inherit'] });
   let output = '';
-  prober.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => prober.once('exit', () => resolve()));
+  let ready!: () => void;
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  prober.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.startsWith('ready\n')) ready();
+  });
+  const exited = new Promise<void>((resolve) => prober.once('close', () => resolve()));
   try {
-    // Wait for the first answer, so the whole operation is watched.
-    await waitForFirstProbe(port);
+    // The whole operation is watched, by a warm monitor.
+    await Promise.race([isReady, exited]);
     const result = await operation();
     prober.stdin.end('stop\n');
     await exited;
-    return { result, health: JSON.parse(output) as HealthWaits };
+    return { result, health: JSON.parse(output.slice('ready\n'.length)) as HealthWaits };
   } finally {
     prober.kill();
   }
-}
-
-async function waitForFirstProbe(port: number): Promise<void> {
-  const res = await fetch(`http://127.0.0.1:${port}/health`);
-  await res.arrayBuffer();
 }

@@ -10,6 +10,7 @@ import type { Delivery, DeliveryStatus } from './delivery.entity.js';
 @Index('IDX_messages_account_status', ['accountId', 'status', 'id'])
 @Index('IDX_messages_account_event_type_status', ['accountId', 'eventType', 'status', 'id'], { where: 'event_type IS NOT NULL' })
 @Index('IDX_messages_finished', ['receivedAt'], { where: "status <> 'pending'" })
+@Index('IDX_messages_storing', ['receivedAt'], { where: 'deliveries_to_create > 0' })
 export class Message {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -51,6 +52,13 @@ export class Message {
 
   @Column({ name: 'deliveries_failed', type: 'integer', default: 0 })
   deliveriesFailed: number;
+
+  /**
+   * Deliveries of this message still to be written: above zero only while the ingest of a message to very
+   * many destinations writes them in several transactions (or if it stopped half-way).
+   */
+  @Column({ name: 'deliveries_to_create', type: 'integer', default: 0 })
+  deliveriesToCreate: number;
 
   @OneToMany('Delivery', (delivery: Delivery) => delivery.message)
   deliveries?: Relation<Delivery[]>;
