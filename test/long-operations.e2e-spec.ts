@@ -16,7 +16,7 @@ const HEALTH_BUDGET_MS = 100;
 const ENV = { RETRY_SCHEDULE: '' };
 
 function longOperationTests(context: () => TestApp) {
-  it(`recovers ${FAILED_DELIVERIES} failed deliveries and deletes their account in short steps: /health never waits ${HEALTH_BUDGET_MS} ms`, async () => {
+  it(`recovers ${FAILED_DELIVERIES} failed deliveries, deletes a destination and their account in short steps: /health never waits ${HEALTH_BUDGET_MS} ms`, async () => {
     const t = context();
     const account = await createAccount(t);
     const destinations: DestinationBody[] = [];
@@ -55,12 +55,21 @@ function longOperationTests(context: () => TestApp) {
     expect(recover.health.probes).toBeGreaterThan(1);
     expect(recover.health.longestMs).toBeLessThan(HEALTH_BUDGET_MS);
 
+    const [first] = destinations;
+    const removeDestination = await watchHealthDuring(t, () => request(t.server).delete(`/destinations/${first.destination_id}`).set(t.admin).expect(204));
+    expect(removeDestination.health.failures).toBe(0);
+    expect(removeDestination.health.longestMs).toBeLessThan(HEALTH_BUDGET_MS);
+    await request(t.server).get(`/destinations/${first.destination_id}`).set(t.admin).expect(404);
+    // Its deliveries left their messages' counts: each message now has one destination fewer, all pending.
+    const page = (await request(t.server).get(`/accounts/${account.account_id}/messages?limit=1`).set(t.admin).expect(200)).body.data;
+    expect(page[0]).toMatchObject({ destinations: DESTINATIONS - 1, pending: DESTINATIONS - 1, status: 'pending' });
+
     const remove = await watchHealthDuring(t, () => request(t.server).delete(`/accounts/${account.account_id}`).set(t.admin).expect(204));
     expect(remove.health.failures).toBe(0);
     expect(remove.health.probes).toBeGreaterThan(1);
     expect(remove.health.longestMs).toBeLessThan(HEALTH_BUDGET_MS);
     await request(t.server).get(`/accounts/${account.account_id}`).set(t.admin).expect(404);
-    await request(t.server).get(`/destinations/${destinations[0].destination_id}`).set(t.admin).expect(404);
+    await request(t.server).get(`/destinations/${destinations[1].destination_id}`).set(t.admin).expect(404);
   }, 240_000);
 }
 
