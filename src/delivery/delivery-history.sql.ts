@@ -119,16 +119,21 @@ export function* deleteDestinationRow(destinationId: string, dialect: Dialect): 
 /** What a failed delivery becomes again: pending, due now, with no lease. */
 const revived = (now: number) => sql`status = 'pending', next_attempt_at = ${now}, leased_until = NULL, updated_at = ${now}`;
 
-/** One step of a message's retry: up to `limit` of its failed deliveries become pending. Returns their ids. */
-export function* retryMessageStep(messageId: string, now: number, dialect: Dialect, limit = STEP_DELIVERIES): SqlWork<string[]> {
+/**
+ * One step of a message's retry: up to `limit` of its failed deliveries, in id order after `after` (a delivery
+ * that fails again meanwhile is not taken twice), become pending. Returns the ids it looked at and changed.
+ */
+export function* retryMessageStep(messageId: string, after: string | null, now: number, dialect: Dialect, limit = STEP_DELIVERIES): SqlWork<string[]> {
   yield* lockMessages([messageId], dialect);
   const { rows } = yield sql`UPDATE deliveries SET ${revived(now)}
-     WHERE status = 'failed' AND id IN (SELECT id FROM deliveries WHERE message_id = ${messageId} AND status = 'failed' LIMIT ${limit})
+     WHERE status = 'failed' AND id IN (
+       SELECT id FROM deliveries WHERE message_id = ${messageId} AND status = 'failed' ${after === null ? empty : sql`AND id > ${after}`}
+        ORDER BY id LIMIT ${limit})
      RETURNING id`;
   const summaries = new SummaryChanges();
   for (let i = 0; i < rows.length; i++) summaries.add(messageId, 'failed', 'pending');
   yield* applySummaryChanges(summaries, dialect);
-  return rows.map((row) => String(row.id));
+  return rows.map((row) => String(row.id)).sort();
 }
 
 /**

@@ -32,12 +32,15 @@ export class DeliveryHistory {
 
   /** Makes the message's failed deliveries pending and due now. Returns how many. */
   async retryMessage(messageId: string): Promise<number> {
+    let after: string | null = null;
     let retried = 0;
     for (;;) {
-      const ids = await this.step(() => retryMessageStep(messageId, Date.now(), this.sql.dialect));
+      const start: string | null = after;
+      const ids: string[] = await this.step(() => retryMessageStep(messageId, start, Date.now(), this.sql.dialect));
+      if (!ids.length) return retried;
       this.wakeWorkers(ids, 'retried');
       retried += ids.length;
-      if (!ids.length) return retried;
+      after = ids[ids.length - 1];
     }
   }
 
@@ -95,27 +98,26 @@ export class DeliveryHistory {
    * Deletes finished messages received before `cutoff`, with their deliveries and attempts, oldest first, until
    * none is left or `stop()` says so (shutdown). Null when another process is purging (Postgres).
    */
-  async purgeFinished(cutoff: number, stop: () => boolean = () => false): Promise<Deleted | null> {
+  purgeFinished(cutoff: number, stop: () => boolean = () => false): Promise<Deleted | null> {
+    return this.deleteInSteps(() => purgeStep(cutoff, this.sql.dialect), stop);
+  }
+
+  /** Removes the messages whose ingest stopped half-way before `cutoff` (see abandonedIngestStep). */
+  async removeAbandonedIngests(cutoff: number): Promise<Deleted> {
+    return (await this.deleteInSteps(() => abandonedIngestStep(cutoff, this.sql.dialect), () => false)) ?? { messages: 0, deliveries: 0 };
+  }
+
+  /** Runs deleting steps until one deletes nothing; null if the first step found another process at it. */
+  private async deleteInSteps(step: () => SqlWork<Deleted | null>, stop: () => boolean): Promise<Deleted | null> {
     const total: Deleted = { messages: 0, deliveries: 0 };
     while (!stop()) {
-      const deleted = await this.step(() => purgeStep(cutoff, this.sql.dialect));
+      const deleted = await this.step(step);
       if (deleted === null) return total.messages || total.deliveries ? total : null;
       if (!deleted.messages && !deleted.deliveries) return total;
       total.messages += deleted.messages;
       total.deliveries += deleted.deliveries;
     }
     return total;
-  }
-
-  /** Removes the messages whose ingest stopped half-way before `cutoff` (see abandonedIngestStep). */
-  async removeAbandonedIngests(cutoff: number): Promise<Deleted> {
-    const total: Deleted = { messages: 0, deliveries: 0 };
-    for (;;) {
-      const deleted = await this.step(() => abandonedIngestStep(cutoff, this.sql.dialect));
-      if (!deleted.messages && !deleted.deliveries) return total;
-      total.messages += deleted.messages;
-      total.deliveries += deleted.deliveries;
-    }
   }
 
   /** One step, in a transaction of its own. */
