@@ -10,10 +10,10 @@ import type { IngestInput } from './ingest-headers.js';
 
 /**
  * Delivery rows one transaction may create. A transaction holds SQLite's write lock (and the process's
- * connection) until it commits, some 20 ms for this many: many messages to few destinations share one, and
+ * connection) until it commits, some 10–20 ms for this many: many messages to few destinations share one, and
  * a message to more destinations than this is stored in several (the answer waits for all of them).
  */
-const MAX_DELIVERIES_PER_TRANSACTION = 2_000;
+const MAX_DELIVERIES_PER_TRANSACTION = 1_000;
 /**
  * Payload (in UTF-16 code units, about bytes for JSON) one transaction may carry: the whole transaction sits
  * in SQLite's write-ahead log until its checkpoint, and 256 messages of 1 MB would otherwise put 256 MB in it
