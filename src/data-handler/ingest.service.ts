@@ -4,6 +4,7 @@ import { MicroBatcher } from '../common/micro-batcher.js';
 import { groupByWeight } from '../common/weighted-groups.js';
 import { chunks, inList } from '../database/in-list.js';
 import { sql, SqlRunner } from '../database/sql.js';
+import { DeliveryHistory } from '../delivery/delivery-history.js';
 import { DeliveryQueue } from '../delivery/queue/delivery-queue.js';
 import { type NewMessage, type StoredMessage, storeLaterDeliveries, storeMessages } from './ingest-batch.sql.js';
 import type { IngestInput } from './ingest-headers.js';
@@ -40,6 +41,7 @@ export class IngestService {
   constructor(
     private readonly sql: SqlRunner,
     private readonly queue: DeliveryQueue,
+    private readonly history: DeliveryHistory,
   ) {}
 
   async accept(accountId: string, { payload, idempotencyKey, eventType }: IngestInput): Promise<StoredMessage> {
@@ -67,15 +69,21 @@ export class IngestService {
 
   /**
    * The rest of a big fan-out, one transaction per MAX_DELIVERIES_PER_TRANSACTION; their deliveries go out
-   * as they commit. If this fails half-way the caller gets the error, and MessageRetention removes the
-   * half-stored message a while later (the client was never told it was accepted).
+   * as they commit. If this fails half-way, the caller gets the error and the half-stored message is removed
+   * (the client was never told it was accepted, and its retry must not find the key taken); if even that
+   * fails (a full disk), MessageRetention removes it later.
    */
   private async storeLater(message: StoredMessage): Promise<void> {
-    for (const destinationIds of chunks(message.laterDestinationIds, MAX_DELIVERIES_PER_TRANSACTION)) {
-      const ids = await this.sql.transaction(() => storeLaterDeliveries(message.messageId, destinationIds, Date.now(), this.sql.dialect));
-      this.enqueue(ids);
-      message.newDeliveryIds.push(...ids);
-      message.destinations -= destinationIds.length - ids.length;
+    try {
+      for (const destinationIds of chunks(message.laterDestinationIds, MAX_DELIVERIES_PER_TRANSACTION)) {
+        const ids = await this.sql.transaction(() => storeLaterDeliveries(message.messageId, destinationIds, Date.now(), this.sql.dialect));
+        this.enqueue(ids);
+        message.newDeliveryIds.push(...ids);
+        message.destinations -= destinationIds.length - ids.length;
+      }
+    } catch (error) {
+      await this.history.removeHalfStored(message.messageId).catch(() => undefined);
+      throw error;
     }
     message.laterDestinationIds = [];
   }

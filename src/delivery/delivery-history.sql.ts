@@ -73,6 +73,13 @@ export function* abandonedIngestStep(cutoff: number, dialect: Dialect, limit = S
   return rows.length ? yield* deleteMessages(rows, limit) : NOTHING;
 }
 
+/** One step of removing one message whose ingest failed half-way (if it is still incomplete). */
+export function* halfStoredMessageStep(messageId: string, dialect: Dialect, limit = STEP_DELIVERIES): SqlWork<Deleted> {
+  const { rows } = yield sql`SELECT id, ${TOTAL} AS n FROM messages
+     WHERE id = ${messageId} AND deliveries_to_create > 0${dialect === 'postgres' ? raw(' FOR UPDATE') : empty}`;
+  return rows.length ? yield* deleteMessages(rows, limit) : NOTHING;
+}
+
 /**
  * One step of deleting an account's history: its messages up to `lastId` (the newest when the deletion
  * began: ingest cannot make it endless), in id order.

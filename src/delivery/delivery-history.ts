@@ -9,6 +9,7 @@ import {
   deleteAccountMessagesStep,
   deleteDestinationDeliveriesStep,
   deleteDestinationRow,
+  halfStoredMessageStep,
   purgeStep,
   recoverStep,
   retryMessageStep,
@@ -105,6 +106,11 @@ export class DeliveryHistory {
   /** Removes the messages whose ingest stopped half-way before `cutoff` (see abandonedIngestStep). */
   async removeAbandonedIngests(cutoff: number): Promise<Deleted> {
     return (await this.deleteInSteps(() => abandonedIngestStep(cutoff, this.sql.dialect), () => false)) ?? { messages: 0, deliveries: 0 };
+  }
+
+  /** Removes a message whose ingest failed before all its deliveries were written (its client got an error). */
+  async removeHalfStored(messageId: string): Promise<void> {
+    await this.deleteInSteps(() => halfStoredMessageStep(messageId, this.sql.dialect), () => false);
   }
 
   /** Runs deleting steps until one deletes nothing; null if the first step found another process at it. */
