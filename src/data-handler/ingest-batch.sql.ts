@@ -88,8 +88,8 @@ function* insertDeliveries(targets: { messageId: string; destinationIds: string[
  * whose event_types take the message's type, in one transaction (group commit). A message whose
  * Idempotency-Key its account used within 24 h is not stored again: it gets the first message's id. The
  * unique index on (account_id, idempotency_key) decides races, also between processes; keys older than the
- * window are released first so they can be used again. A message gets at most `maxDeliveriesPerMessage`
- * deliveries here; the rest are written afterwards by storeLaterDeliveries.
+ * window are released first so they can be used again. A message to more than `maxDeliveriesPerMessage`
+ * destinations gets none of its deliveries here: they are written afterwards by storeLaterDeliveries.
  */
 export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialect, maxDeliveriesPerMessage = Infinity): SqlWork<StoredMessage[]> {
   // Rows read here must stay until the commit: on Postgres, FOR KEY SHARE stops a concurrent delete of the
@@ -132,13 +132,14 @@ export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialec
     destinationsByAccount.set(String(row.account_id), list);
   }
   const targets = new Map(toInsert.map((m) => [m.id, destinationsFor(destinationsByAccount.get(m.accountId) ?? [], m.eventType)]));
+  const writtenNow = (destinationIds: string[]) => (destinationIds.length > maxDeliveriesPerMessage ? [] : destinationIds);
 
   // Each message starts with all its deliveries pending (or, with none, as finished: nothing to send).
   const inserted = new Set<string>();
   for (const chunk of chunks(toInsert)) {
     const rows = chunk.map((m) => {
       const pending = targets.get(m.id)?.length ?? 0;
-      const later = Math.max(0, pending - maxDeliveriesPerMessage);
+      const later = pending > maxDeliveriesPerMessage ? pending : 0;
       return [m.id, m.accountId, m.payload, m.idempotencyKey, m.eventType, now, pending > 0 ? 'pending' : 'succeeded', pending, later];
     });
     const { rows: insertedRows } = yield sql`INSERT INTO messages (id, account_id, payload, idempotency_key, event_type, received_at, status, deliveries_pending, deliveries_to_create)
@@ -155,7 +156,7 @@ export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialec
   }
 
   const deliveryIdsByMessage = yield* insertDeliveries(
-    toInsert.filter((m) => inserted.has(m.id)).map((m) => ({ messageId: m.id, destinationIds: (targets.get(m.id) ?? []).slice(0, maxDeliveriesPerMessage) })),
+    toInsert.filter((m) => inserted.has(m.id)).map((m) => ({ messageId: m.id, destinationIds: writtenNow(targets.get(m.id) ?? []) })),
     now,
   );
 
@@ -174,7 +175,7 @@ export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialec
     if (!liveAccounts.has(message.accountId)) return { accountGone: true, messageId: '', destinations: 0, newDeliveryIds: [], laterDestinationIds: [] };
     const newDeliveryIds = deliveryIdsByMessage.get(message.id);
     const all = targets.get(message.id) ?? [];
-    if (newDeliveryIds) return { messageId: message.id, destinations: all.length, newDeliveryIds, laterDestinationIds: all.slice(maxDeliveriesPerMessage) };
+    if (newDeliveryIds) return { messageId: message.id, destinations: all.length, newDeliveryIds, laterDestinationIds: all.length > maxDeliveriesPerMessage ? all : [] };
     const key = keyOf(message.accountId, message.idempotencyKey as string);
     const first = firstByKey.get(key) as NewMessage;
     if (inserted.has(first.id)) {
