@@ -13,7 +13,7 @@ import { APP_CONFIG, type AppConfig, appConfigNamespace } from './config/app-con
 import { parseEnvironment } from './config/environment.js';
 import { buildLoggerOptions } from './config/logger-options.js';
 import { DataHandlerModule } from './data-handler/data-handler.module.js';
-import { buildDataSourceOptions } from './database/data-source-options.js';
+import { buildDataSourceOptions } from './data-source-options.js';
 import { DatabaseModule } from './database/database.module.js';
 import { runMigrations } from './database/migrate.js';
 import { createOwnerOnlySqliteFile } from './database/sqlite-file.js';

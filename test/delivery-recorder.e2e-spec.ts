@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../src/database/data-source-options.js';
+import { buildDataSourceOptions } from '../src/data-source-options.js';
 import { runMigrations } from '../src/database/migrate.js';
 import { SqlRunner } from '../src/database/sql.js';
 import type { DeliveryJob } from '../src/delivery/delivery-job.js';

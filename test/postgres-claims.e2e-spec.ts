@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
-import { buildDataSourceOptions } from '../src/database/data-source-options.js';
+import { buildDataSourceOptions } from '../src/data-source-options.js';
 import { runMigrations } from '../src/database/migrate.js';
 import { type Sql, SqlRunner } from '../src/database/sql.js';
 import { claimDeliveries } from '../src/delivery/delivery-store.sql.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../src/config/environment.js';
-import { buildDataSourceOptions } from '../src/database/data-source-options.js';
+import { buildDataSourceOptions } from '../src/data-source-options.js';
 import { runMigrations } from '../src/database/migrate.js';
 import { createTestSchema } from './support/postgres-schema.js';
 import { requirePostgres } from './support/require-service.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../src/database/data-source-options.js';
+import { buildDataSourceOptions } from '../src/data-source-options.js';
 import { runMigrations } from '../src/database/migrate.js';
 import { sql, SqlRunner } from '../src/database/sql.js';
 import { SqliteConnectionLock } from '../src/database/sqlite-connection-lock.js';

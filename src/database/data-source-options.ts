@@ -1,11 +1,6 @@
 import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
-import { Account } from '../accounts/entities/account.entity.js';
 import type { DatabaseConfig } from '../config/environment.js';
-import { Destination } from '../destinations/entities/destination.entity.js';
-import { DeliveryAttempt } from '../messages/entities/delivery-attempt.entity.js';
-import { Delivery } from '../messages/entities/delivery.entity.js';
-import { Message } from '../messages/entities/message.entity.js';
 import { AccountsAndDestinations1763830000000 } from './migrations/1763830000000-AccountsAndDestinations.js';
 import { MessagesAndDeliveries1763830100000 } from './migrations/1763830100000-MessagesAndDeliveries.js';
 import { PendingDeliveriesIndex1763830200000 } from './migrations/1763830200000-PendingDeliveriesIndex.js';
@@ -15,7 +10,6 @@ import { PlatformFeatures1795700000000 } from './migrations/1795700000000-Platfo
 import { MessageSummaries1796000000000 } from './migrations/1796000000000-MessageSummaries.js';
 import { StorageProbe1796100000000 } from './migrations/1796100000000-StorageProbe.js';
 
-export const ENTITIES = [Account, Destination, Message, Delivery, DeliveryAttempt];
 export const MIGRATIONS = [
   AccountsAndDestinations1763830000000,
   MessagesAndDeliveries1763830100000,
@@ -28,12 +22,13 @@ export const MIGRATIONS = [
 ];
 
 /**
- * The one options object for both Nest and the TypeORM CLI (ormconfig.ts). Migrations, never
+ * The options of the one data source, for both Nest and the TypeORM CLI, given the entities (listed at the
+ * composition root, src/data-source-options.ts, so that this folder depends on no feature). Migrations, never
  * synchronize: the schema changes only through reviewed files that run the same on SQLite and Postgres.
  */
-export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+export function dataSourceOptionsFor(database: DatabaseConfig, entities: DataSourceOptions['entities']): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsRun: false,
     synchronize: false,

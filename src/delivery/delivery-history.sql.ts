@@ -1,7 +1,7 @@
 import { empty, raw } from 'sql-template-tag';
 import { chunks, inList } from '../database/in-list.js';
 import { type Dialect, type Row, sql, type SqlWork } from '../database/sql.js';
-import type { DeliveryStatus } from '../messages/entities/delivery.entity.js';
+import type { AttemptStatus } from './delivery-job.js';
 import { applySummaryChanges, lockMessages, SummaryChanges } from './message-summaries.sql.js';
 
 /**
@@ -104,7 +104,7 @@ export function* deleteDestinationDeliveriesStep(destinationId: string, dialect:
   for (const chunk of chunks(rows.map((row) => String(row.id)))) {
     // The status as deleted: a worker may have recorded an attempt since the select.
     const { rows: gone } = yield sql`DELETE FROM deliveries WHERE id IN ${inList(chunk)} RETURNING message_id, status`;
-    for (const row of gone) summaries.add(String(row.message_id), row.status as DeliveryStatus, null);
+    for (const row of gone) summaries.add(String(row.message_id), row.status as AttemptStatus, null);
     deleted += gone.length;
   }
   yield* applySummaryChanges(summaries, dialect);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { BacklogGauges } from './backlog-gauges.js';
 import { DeliveryHistory } from './delivery-history.js';
 import { BullDeliveryQueue } from './queue/bullmq-delivery-queue.js';
 import { DeliveryQueue } from './queue/delivery-queue.js';
@@ -32,6 +33,7 @@ import { RabbitDeliveryQueue } from './queue/rabbitmq-delivery-queue.js';
       },
     },
     DeliveryHistory,
+    BacklogGauges,
   ],
   exports: [DeliveryQueue, DeliveryHistory],
 })

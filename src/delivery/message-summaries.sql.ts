@@ -1,7 +1,7 @@
 import { bulk, raw } from 'sql-template-tag';
 import { chunks, inList } from '../database/in-list.js';
 import { type Dialect, sql, type SqlValue, type SqlWork } from '../database/sql.js';
-import type { DeliveryStatus } from '../messages/entities/delivery.entity.js';
+import type { AttemptStatus } from './delivery-job.js';
 
 interface Counts {
   pending: number;
@@ -17,7 +17,7 @@ export class SummaryChanges {
   private readonly byMessage = new Map<string, Counts>();
 
   /** A delivery of the message went from `from` to `to` (null: created or deleted). */
-  add(messageId: string, from: DeliveryStatus | null, to: DeliveryStatus | null): void {
+  add(messageId: string, from: AttemptStatus | null, to: AttemptStatus | null): void {
     if (from === to) return;
     let counts = this.byMessage.get(messageId);
     if (!counts) this.byMessage.set(messageId, (counts = { pending: 0, succeeded: 0, failed: 0 }));

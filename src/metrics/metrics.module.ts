@@ -1,8 +1,6 @@
 import { Global, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { Delivery } from '../messages/entities/delivery.entity.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
 
@@ -10,7 +8,6 @@ const INGEST_ROUTE = /^\/server\/incoming_data\/?(\?|$)/;
 
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([Delivery])],
   controllers: [MetricsController],
   providers: [MetricsService],
   exports: [MetricsService],

@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isMainThread } from 'node:worker_threads';
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
-import { Delivery } from '../messages/entities/delivery.entity.js';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
@@ -47,39 +44,9 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(@InjectRepository(Delivery) deliveries: Repository<Delivery>) {
+  constructor() {
     // Process-wide figures (CPU, memory) once per process, from the main thread.
     if (isMainThread) collectDefaultMetrics({ register: this.registry, prefix: 'data_pusher_' });
-    let backlog: Promise<{ pending: number; oldestDueAt: number | null }> | null = null;
-    // One query serves both gauges of a scrape.
-    const readBacklog = () =>
-      (backlog ??= deliveries
-        .createQueryBuilder('d')
-        .select('COUNT(*)', 'n')
-        .addSelect('MIN(d.nextAttemptAt)', 'oldest')
-        .where("d.status = 'pending'")
-        .getRawOne<{ n: string | number; oldest: string | number | null }>()
-        .then((row) => ({ pending: Number(row?.n ?? 0), oldestDueAt: row?.oldest == null ? null : Number(row.oldest) }))
-        .finally(() => setImmediate(() => (backlog = null))));
-    new Gauge({
-      name: 'data_pusher_pending_deliveries',
-      help: 'Deliveries waiting for a (first or next) attempt, across all processes',
-      registers: [this.registry],
-      aggregator: 'max',
-      async collect() {
-        this.set((await readBacklog()).pending);
-      },
-    });
-    new Gauge({
-      name: 'data_pusher_oldest_pending_delivery_age_seconds',
-      help: 'How overdue the most overdue pending delivery is (0 when none is overdue)',
-      registers: [this.registry],
-      aggregator: 'max',
-      async collect() {
-        const { oldestDueAt } = await readBacklog();
-        this.set(oldestDueAt === null ? 0 : Math.max(0, (Date.now() - oldestDueAt) / 1000));
-      },
-    });
   }
 
   addSource(source: () => Promise<MetricsJson>): void {

@@ -1,6 +1,5 @@
-import { Column, Entity, Index, OneToMany, PrimaryColumn, type Relation } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMillis } from '../../database/columns.js';
-import type { Destination } from '../../destinations/entities/destination.entity.js';
 
 @Entity('accounts')
 export class Account {
@@ -32,7 +31,4 @@ export class Account {
 
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochMillis })
   updatedAt: number;
-
-  @OneToMany('Destination', (destination: Destination) => destination.account)
-  destinations?: Relation<Destination[]>;
 }

@@ -15,7 +15,7 @@ export class Destination {
   @Column({ name: 'account_id', type: 'uuid' })
   accountId: string;
 
-  @ManyToOne('Account', (account: Account) => account.destinations, { onDelete: 'CASCADE' })
+  @ManyToOne('Account', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'account_id', foreignKeyConstraintName: 'FK_destinations_account' })
   account?: Relation<Account>;
 
