@@ -142,19 +142,24 @@ describe('destination URLs are checked when they are written', () => {
         const account = await createAccount(t);
         const created = await createDestination(t, account.account_id, { url });
         expect(created.url).toBe(url);
-        await request(t.server).patch(`/destinations/${created.destination_id}`).set(t.admin).send({ url }).expect(200);
-        await request(t.server)
+        const patched = await request(t.server).patch(`/destinations/${created.destination_id}`).set(t.admin).send({ url }).expect(200);
+        expect(patched.body.url).toBe(url);
+        const put = await request(t.server)
           .put(`/destinations/${created.destination_id}`)
           .set(t.admin)
           .send({ url, http_method: 'GET', headers: {} })
           .expect(200);
+        expect(put.body).toMatchObject({ url, http_method: 'GET' });
       },
     );
 
     it('checks only a url that is given: a PATCH of other fields goes through', async () => {
       const account = await createAccount(t);
       const created = await createDestination(t, account.account_id, { url: 'https://hooks.example.com/in' });
-      await request(t.server).patch(`/destinations/${created.destination_id}`).set(t.admin).send({ http_method: 'PUT' }).expect(200);
+      const patched = await request(t.server).patch(`/destinations/${created.destination_id}`).set(t.admin).send({ http_method: 'PUT' }).expect(200);
+      expect(patched.body).toMatchObject({ url: 'https://hooks.example.com/in', http_method: 'PUT' });
+      const stored = await request(t.server).get(`/destinations/${created.destination_id}`).set(t.admin).expect(200);
+      expect(stored.body.http_method).toBe('PUT');
     });
   });
 });

@@ -1,14 +1,9 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { DeliveryQueue } from './delivery-queue.js';
+import { DeliveryQueue, type DueDeliveriesJob } from './delivery-queue.js';
 
 export const DELIVERY_QUEUE = 'deliveries';
-
-/** A job says "these deliveries are due"; the worker that takes it reads everything else from the database. */
-export interface DueDeliveriesJob {
-  deliveryIds: string[];
-}
 
 /**
  * BullMQ on Redis: an api process adds one job per committed batch and any worker process takes it, which

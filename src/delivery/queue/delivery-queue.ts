@@ -1,4 +1,12 @@
 /**
+ * What every queue carries: "these deliveries are due". Whoever takes it reads everything else from the
+ * database.
+ */
+export interface DueDeliveriesJob {
+  deliveryIds: string[];
+}
+
+/**
  * The one swap point between the embedded mode (this process only) and the scale-out modes (BullMQ on Redis,
  * RabbitMQ).
  * A queue carries "deliveries are due" from whoever committed them to the processes that deliver; it decides

@@ -2,8 +2,7 @@ import { type BeforeApplicationShutdown, Logger, type OnApplicationShutdown } fr
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import { Gauge, type Registry } from 'prom-client';
-import { DeliveryQueue } from './delivery-queue.js';
-import type { DueDeliveriesJob } from './bullmq-delivery-queue.js';
+import { DeliveryQueue, type DueDeliveriesJob } from './delivery-queue.js';
 
 /** The first reconnect comes quickly (a broker restart or a dropped connection); failures then back off. */
 const FIRST_RECONNECT_S = 0.5;
