@@ -1,11 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AdminApiKey } from './common/admin-api-key.js';
+import { AdminKeyHook } from './common/admin-key-hook.js';
 import { AuthGuard } from './common/auth.guard.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { createValidationPipe } from './common/validation.js';
@@ -52,6 +53,8 @@ export class AppModule {
             return dataSource;
           },
         }),
+        // AdminKeyHook finds the controllers' routes with it.
+        DiscoveryModule,
         DatabaseModule,
         MetricsModule,
         DeliveryModule,
@@ -61,6 +64,7 @@ export class AppModule {
       ],
       providers: [
         AdminApiKey,
+        AdminKeyHook,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_PIPE, useValue: createValidationPipe() },

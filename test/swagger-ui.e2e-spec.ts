@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { expectEventually } from './support/expect-eventually.js';
 import { keepOnLoopback, launchChromium, requireChromium } from './support/browser.js';
@@ -13,6 +15,7 @@ describeWithChromium('Swagger UI in a browser', () => {
   let browser: Browser;
   let page: Page;
   let refused: string[];
+  let docsUrl: string;
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -23,7 +26,12 @@ describeWithChromium('Swagger UI in a browser', () => {
     // Each step waits for what it needs to see; one that never appears fails the test well within its limit.
     page.setDefaultTimeout(10_000);
     refused = await keepOnLoopback(page);
-    await page.goto(`${await t.app.getUrl()}/docs`);
+    // Every Content-Security-Policy violation of the page, for the test that Swagger UI works under its policy.
+    await page.addInitScript(
+      "window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
+    );
+    docsUrl = `${await t.app.getUrl()}/docs`;
+    await page.goto(docsUrl);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -94,6 +102,47 @@ describeWithChromium('Swagger UI in a browser', () => {
 
     expect(refused).toEqual([]);
   }, 60_000);
+
+  it('keeps the admin key in the page only: nothing in localStorage or sessionStorage after Authorize', async () => {
+    await authorize('admin-api-key', t.adminKey);
+    expect(await page.evaluate('JSON.stringify([{ ...localStorage }, { ...sessionStorage }])')).not.toContain(t.adminKey);
+    // localStorage is the origin's, shared by every page of it (the console's too): nothing is kept there at all.
+    expect(await page.evaluate('localStorage.length')).toBe(0);
+  });
+
+  it('runs under its Content-Security-Policy without breaking any of it', async () => {
+    expect(await page.evaluate('window.cspViolations')).toEqual([]);
+  });
+
+  it('cannot be framed by another site', async () => {
+    // Another origin (another port) whose page frames /docs.
+    const framer: Server = createServer((_request, response) => {
+      response.setHeader('content-type', 'text/html');
+      response.end(`<!doctype html><iframe id="docs" src="${docsUrl}" width="800" height="600"></iframe>`);
+    });
+    await new Promise<void>((resolve) => framer.listen(0, '127.0.0.1', resolve));
+    const other = await browser.newPage();
+    try {
+      // "load" waits for the frame too, whether it loads or is refused.
+      await other.goto(`http://127.0.0.1:${(framer.address() as AddressInfo).port}/`, { waitUntil: 'load' });
+      const frame = other.frames().find((f) => f !== other.mainFrame());
+      expect(frame).toBeDefined();
+      expect(frame?.url()).not.toBe(docsUrl);
+      expect(await frame?.locator('#swagger-ui').count()).toBe(0);
+    } finally {
+      await other.close();
+      await new Promise((resolve) => framer.close(resolve));
+    }
+  });
+
+  it('prefills rotate-secret with an empty body, so "Try it out" never sends a secret printed in the docs', async () => {
+    const operation = page.locator('[id$="-DestinationsController_rotateSecret"]');
+    await operation.locator('.opblock-summary').first().click();
+    await operation.locator('button.try-out__btn').click();
+    expect(JSON.parse(await operation.locator('textarea.body-param__text').inputValue())).toEqual({});
+    await operation.locator('button.try-out__btn.cancel').click();
+    await operation.locator('.opblock-summary').first().click();
+  });
 
   it('shows each error answer with its own example body', async () => {
     const operation = page.locator('[id$="-AccountsController_update"]');

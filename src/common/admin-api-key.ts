@@ -28,8 +28,14 @@ export class AdminApiKey implements OnModuleInit {
     this.key = this.readOrCreate(file);
   }
 
-  matches(presented: string): boolean {
+  private matches(presented: string): boolean {
     return this.key !== '' && secretsEqual(presented, this.key);
+  }
+
+  /** Whether an `Authorization` header carries the key, as `Bearer <key>` (scheme in any case). */
+  authorizes(authorization: string | undefined): boolean {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    return match !== null && this.matches(match[1]);
   }
 
   private readOrCreate(file: string): string {

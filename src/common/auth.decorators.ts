@@ -1,4 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import { ApiErrorResponse } from './api-errors.decorator.js';
 
@@ -36,3 +37,14 @@ export function Public(): MethodDecorator & ClassDecorator {
 export function AppTokenAuth(): MethodDecorator & ClassDecorator {
   return applyDecorators(SetMetadata(AUTH_KIND, 'app-token' satisfies AuthKind), ApiSecurity(APP_TOKEN_SECURITY_SCHEME));
 }
+
+/**
+ * The auth a route's decorators give it, the method's over its controller's. Both the guard and the
+ * before-the-body hook (AdminKeyHook) ask this one function, so they cannot disagree about a route.
+ */
+export function authKindOf(reflector: Reflector, handlerAndController: RouteTargets): AuthKind {
+  return reflector.getAllAndOverride<AuthKind | undefined>(AUTH_KIND, handlerAndController) ?? 'admin';
+}
+
+/** `[handler, controller]`: a route's method and its controller class, as Nest's ExecutionContext gives them. */
+type RouteTargets = Parameters<Reflector['getAllAndOverride']>[1];

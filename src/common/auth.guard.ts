@@ -2,11 +2,13 @@ import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedExcept
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { AdminApiKey } from './admin-api-key.js';
-import { ADMIN_KEY_REQUIRED, AUTH_KIND, type AuthKind } from './auth.decorators.js';
+import { ADMIN_KEY_REQUIRED, authKindOf } from './auth.decorators.js';
 
 /**
  * The global guard: admin key on every route unless the route says otherwise. App-token routes are left to
- * their own guard (the data handler's), which runs after this one.
+ * their own guard (the data handler's), which runs after this one. AdminKeyHook has already refused a
+ * request without the key before its body was read; this second look (one comparison) keeps a route safe
+ * should the hook ever miss it.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -16,16 +18,9 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const kind =
-      this.reflector.getAllAndOverride<AuthKind | undefined>(AUTH_KIND, [context.getHandler(), context.getClass()]) ??
-      'admin';
-    if (kind !== 'admin') return true;
+    if (authKindOf(this.reflector, [context.getHandler(), context.getClass()]) !== 'admin') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match || !this.adminApiKey.matches(match[1])) {
-      throw new UnauthorizedException(ADMIN_KEY_REQUIRED);
-    }
+    if (!this.adminApiKey.authorizes(request.headers.authorization)) throw new UnauthorizedException(ADMIN_KEY_REQUIRED);
     return true;
   }
 }

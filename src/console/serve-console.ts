@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pageContentSecurityPolicy } from '../common/content-security-policy.js';
 
 export const CONSOLE_PATH = '/console';
 
@@ -12,18 +13,7 @@ export const CONSOLE_PATH = '/console';
  * ever reached the DOM as HTML, this policy still lets no script run but the console's own files, and lets
  * the page talk to no other origin.
  */
-export const CONSOLE_CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CONSOLE_CONTENT_SECURITY_POLICY = pageContentSecurityPolicy();
 
 const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': CONSOLE_CONTENT_SECURITY_POLICY,

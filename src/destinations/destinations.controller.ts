@@ -68,7 +68,8 @@ export class DestinationsController {
       'accepts them; `previous_secret_expires_at` says until when. Rotating again during an overlap ends the older one: ' +
       'only the secret just replaced keeps signing.',
   })
-  @ApiBody({ type: RotateSecretDto, required: false })
+  // `{}` is what "Try it out" sends: a new secret the server generates, never one printed in these docs.
+  @ApiBody({ type: RotateSecretDto, required: false, examples: { generated: { summary: 'The server generates the secret', value: {} } } })
   @ApiOkResponse({ type: DestinationResponseDto })
   @ApiErrors(400, 404)
   async rotateSecret(@Param('destination_id', uuid) id: string, @Body() input: RotateSecretDto = {}): Promise<DestinationResponseDto> {

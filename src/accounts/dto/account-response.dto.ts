@@ -33,13 +33,12 @@ export class AccountResponseDto {
 export class AccountWithTokenResponseDto extends AccountResponseDto {
   @ApiProperty({
     description: 'The app secret token for CL-X-TOKEN. Shown only here and on rotation: store it now.',
-    example: 'q3Jx0b1mW8cK1Yv0f9sZr2u5Q7n4t6e8a0c2d4f6h8j',
   })
   app_secret_token: string;
 }
 
 export class AppSecretTokenResponseDto {
-  @ApiProperty({ description: 'The new token; the old one stopped working.', example: 'Z2V0LXRoaXMtb25jZS1vbmx5LXN0b3JlLWl0LW5vdw' })
+  @ApiProperty({ description: 'The new token; the old one stopped working.' })
   app_secret_token: string;
 }
 

@@ -162,8 +162,9 @@ export class ReplaceDestinationDto extends DestinationFieldsDto {
 export class UpdateDestinationDto extends PartialType(ReplaceDestinationDto, { skipNullProperties: false }) {}
 
 export class RotateSecretDto {
+  // No example: Swagger UI's "Try it out" would send it, and a value printed in the public docs would become
+  // the destination's live secret (the operation's body example is `{}`: the server generates one).
   @ApiPropertyOptional({
-    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
     description: 'The new secret: `whsec_` + base64 of 24 to 64 random bytes. Omitted: the server generates one.',
   })
   @IsOptional()

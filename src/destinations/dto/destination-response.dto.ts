@@ -18,9 +18,9 @@ export class DestinationResponseDto {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { APP_ID: '1234APPID1234' } })
   headers: Record<string, string>;
 
+  // No example: a secret printed in the public docs is one somebody will use (see RotateSecretDto).
   @ApiProperty({
-    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-    description: 'Verify the webhook-signature header of deliveries with it (Standard Webhooks)',
+    description: 'Verify the webhook-signature header of deliveries with it (Standard Webhooks): `whsec_` + base64 of random bytes',
   })
   signing_secret: string;
 
