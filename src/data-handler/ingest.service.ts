@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { newId } from '../common/ids.js';
 import { MicroBatcher } from '../common/micro-batcher.js';
+import { sha256Hex } from '../common/secrets.js';
 import { groupByWeight } from '../common/weighted-groups.js';
 import { chunks, inList } from '../database/in-list.js';
 import { sql, SqlRunner } from '../database/sql.js';
@@ -41,7 +42,9 @@ export class IngestService {
   ) {}
 
   accept(accountId: string, { payload, idempotencyKey, eventType }: IngestInput): Promise<StoredMessage> {
-    return this.batches.submit({ id: newId(), accountId, payload, idempotencyKey, eventType });
+    // Hashed here, on the request's own turn, not inside the batch's transaction.
+    const payloadHash = idempotencyKey === null ? null : sha256Hex(payload);
+    return this.batches.submit({ id: newId(), accountId, payload, idempotencyKey, payloadHash, eventType });
   }
 
   private async commit(messages: NewMessage[]): Promise<StoredMessage[]> {
