@@ -197,7 +197,7 @@ describeWithChromium('admin console in a real browser', () => {
     const oldSecret = await page.locator('code.secret').textContent();
     await page.getByRole('button', { name: 'Rotate secret' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Rotate secret' }).click();
-    await page.getByText('The previous secret also signs until').waitFor();
+    await page.getByText('Earlier secrets also sign until').waitFor();
     const newSecret = await page.locator('code.secret').textContent();
     expect(newSecret).toMatch(/^whsec_/);
     expect(newSecret).not.toBe(oldSecret);
@@ -320,6 +320,58 @@ describeWithChromium('admin console in a real browser', () => {
     expect(await page.locator('#app img, #app script, #app b').count()).toBe(0);
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(dialogs).toEqual([]);
+    sink.behave(() => ({ status: 200, body: 'ok' }));
+  }, 60_000);
+
+  /**
+   * The text of the element as the eye reads it, left to right: its characters ordered by where the browser drew
+   * them (bidi reordering included), not as they are stored.
+   */
+  const drawnText = (selector: string) =>
+    page.evaluate(`(() => {
+      const root = document.querySelector(${JSON.stringify(selector)});
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      const drawn = [];
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let i = 0; i < node.data.length; i++) {
+          const range = document.createRange();
+          range.setStart(node, i);
+          range.setEnd(node, i + 1);
+          drawn.push({ char: node.data[i], x: range.getBoundingClientRect().left });
+        }
+      }
+      return drawn.sort((a, b) => a.x - b.x).map((c) => c.char).join('');
+    })()`);
+
+  it('shows bidi controls in user text as escapes, each piece isolated: "Admin\\u202Egnp.exe" never reads "Adminexe.png"', async () => {
+    const name = 'Admin\u202Egnp.exe';
+    const account = await createAccount(t, { account_name: name });
+    await createDestination(t, account.account_id, { url: `${sink.url}/bidi` });
+    sink.behave(() => ({ status: 500, body: 'error in file \u2067txt.exe\u2069 \u202Eflow\u0007' }));
+    const sent = await send(account.app_secret_token, '{"file": "report\u202Efdp.exe"}');
+    await signIn();
+
+    // The account list, found by its email, and the account's own page.
+    await page.getByRole('link', { name: 'Accounts', exact: true }).click();
+    await page.getByLabel('Find by email').fill(account.email);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByTestId('account-name').waitFor();
+    expect(await drawnText('[data-testid="account-name"]')).toBe('Admin\\u202Egnp.exe');
+    expect(await page.evaluate(`getComputedStyle(document.querySelector('[data-testid="account-name"] bdi')).unicodeBidi`)).toBe('isolate');
+
+    await page.goto(`${base}/console#/accounts/${account.account_id}`);
+    await page.locator('#account-title').waitFor();
+    expect(await drawnText('#account-title')).toBe('Admin\\u202Egnp.exe');
+
+    // The payload (the same JSON, with the character escaped) and the destination's answer.
+    await page.goto(`${base}/console#/messages/${sent.body.message_id}`);
+    const failed = page.locator('article.delivery[data-status="failed"]');
+    await failed.waitFor();
+    expect(await page.locator('pre.payload').textContent()).toBe('{\n  "file": "report\\u202Efdp.exe"\n}');
+    expect(await failed.locator('pre.excerpt').first().textContent()).toBe('error in file \\u2067txt.exe\\u2069 \\u202Eflow\\u0007');
+
+    // Nowhere in the console is a bidi control left to act.
+    expect(await page.evaluate('/[\\u202A-\\u202E\\u2066-\\u2069]/.test(document.body.textContent)')).toBe(false);
     sink.behave(() => ({ status: 200, body: 'ok' }));
   }, 60_000);
 

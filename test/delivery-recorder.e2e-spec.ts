@@ -70,7 +70,7 @@ describe('the delivery recorder', () => {
         httpMethod: 'POST',
         headersJson: '{}',
         signingSecret: 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
-        previousSigningSecret: null,
+        previousSigningSecrets: [],
         payload: '{}',
         eventType: null,
       });

@@ -3,6 +3,8 @@ import { Webhook } from 'standardwebhooks';
 import { expectErrorShape } from './support/error-shape.js';
 import { expectEventually } from './support/expect-eventually.js';
 import { createAccount, createDestination, type DestinationBody } from './support/factories.js';
+import { createTestSchema, type TestSchema } from './support/postgres-schema.js';
+import { requirePostgres } from './support/require-service.js';
 import { type ReceivedRequest, startSink, type Sink } from './support/sink.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -91,14 +93,32 @@ describe('signing-secret rotation with the default overlap (24h)', () => {
     expect(verifies(destination.signing_secret, received)).toBe(true);
   });
 
-  it('keeps only the secret just replaced when rotating again during an overlap', async () => {
+  /** Whether the n-th signature of the header, alone, is the secret's: the order receivers see. */
+  const signedFirstBy = (received: ReceivedRequest, index: number, secret: string) =>
+    verifies(secret, { ...received, headers: { ...received.headers, 'webhook-signature': String(received.headers['webhook-signature']).split(' ')[index] } });
+
+  it('keeps every secret whose overlap still runs: after S0 → S1 → S2 deliveries are signed S2 S1 S0', async () => {
     const { token, destination } = await setUp();
-    const second = (await rotate(destination.destination_id, {}).expect(200)).body.signing_secret as string;
-    const third = (await rotate(destination.destination_id).expect(200)).body.signing_secret as string;
+    const s1 = (await rotate(destination.destination_id, {}).expect(200)).body;
+    const s2 = (await rotate(destination.destination_id).expect(200)).body;
+    // The overlap ends with the last earlier secret's: S1's, which began last.
+    expect(Date.parse(s2.previous_secret_expires_at)).toBeGreaterThanOrEqual(Date.parse(s1.previous_secret_expires_at));
     const received = await deliverOne(t, sink, token, { order: 3 });
-    expect(String(received.headers['webhook-signature']).split(' ')).toHaveLength(2);
-    expect(verifies(third, received)).toBe(true);
-    expect(verifies(second, received)).toBe(true);
+    const chain = [s2.signing_secret as string, s1.signing_secret as string, destination.signing_secret];
+    expect(String(received.headers['webhook-signature']).split(' ')).toHaveLength(3);
+    chain.forEach((secret, index) => {
+      expect(verifies(secret, received)).toBe(true);
+      expect(signedFirstBy(received, index, secret)).toBe(true);
+    });
+  });
+
+  it('signs at most three times: a third rotation within the overlap stops the oldest secret at once', async () => {
+    const { token, destination } = await setUp();
+    const rotated: string[] = [];
+    for (let i = 0; i < 3; i++) rotated.push((await rotate(destination.destination_id).expect(200)).body.signing_secret as string);
+    const received = await deliverOne(t, sink, token, { order: 4 });
+    expect(String(received.headers['webhook-signature']).split(' ')).toHaveLength(3);
+    rotated.reverse().forEach((secret, index) => expect(signedFirstBy(received, index, secret)).toBe(true));
     expect(verifies(destination.signing_secret, received)).toBe(false);
   });
 
@@ -185,5 +205,69 @@ describe('signing-secret rotation without overlap (SECRET_ROTATION_OVERLAP=0)', 
       await t.close();
       await sink.close();
     }
+  });
+});
+
+const describeWithPostgres = await requirePostgres();
+
+describeWithPostgres('signing-secret rotation on PostgreSQL under concurrency', () => {
+  let schema: TestSchema;
+  let t: TestApp;
+  let sink: Sink;
+  beforeAll(async () => {
+    schema = await createTestSchema('rotation');
+    t = await startTestApp({ DATABASE_URL: schema.url });
+    sink = await startSink();
+    // Every change of a destination's secrets, in the order the database made them (an update holds the row
+    // until it commits, so the serial numbers follow the commits): the chain the rotations built.
+    await schema.client.query(`
+      CREATE TABLE "${schema.name}".secret_changes (
+        seq bigserial PRIMARY KEY, replaced text, current text, previous text, older text);
+      CREATE FUNCTION "${schema.name}".record_secret_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          INSERT INTO "${schema.name}".secret_changes (replaced, current, previous, older)
+            VALUES (OLD.signing_secret, NEW.signing_secret, NEW.previous_signing_secret, NEW.older_signing_secret);
+          RETURN NEW;
+        END $$;
+      CREATE TRIGGER secret_changes AFTER UPDATE OF signing_secret ON "${schema.name}".destinations
+        FOR EACH ROW EXECUTE FUNCTION "${schema.name}".record_secret_change();`);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sink?.close();
+    await schema?.drop();
+  });
+
+  it('answers 50 concurrent rotations with 200 and chains them all: each keeps the secret it replaced', async () => {
+    const account = await createAccount(t);
+    const destination = await createDestination(t, account.account_id, { url: `${sink.url}/pg-rotation` });
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => request(t.server).post(`/destinations/${destination.destination_id}/rotate-secret`).set(t.admin)),
+    );
+    expect(answers.map((res) => res.status)).toEqual(Array(50).fill(200));
+    const answered = answers.map((res) => res.body.signing_secret as string);
+    expect(new Set(answered).size).toBe(50);
+
+    const { rows } = await schema.client.query<{ replaced: string; current: string; previous: string; older: string | null }>(
+      `SELECT replaced, current, previous, older FROM "${schema.name}".secret_changes ORDER BY seq`,
+    );
+    expect(rows.map((row) => row.current).sort()).toEqual([...answered].sort());
+    let before = { current: destination.signing_secret, previous: null as string | null };
+    for (const row of rows) {
+      // Each rotation replaced the secret the one before it set, kept it as previous, and the one before as older.
+      expect(row).toEqual({ replaced: before.current, current: row.current, previous: before.current, older: before.previous });
+      before = { current: row.current, previous: row.previous };
+    }
+
+    // The newest three sign the next delivery, newest first; the standardwebhooks library accepts each.
+    const newest = rows.slice(-3).map((row) => row.current).reverse();
+    const read = (await request(t.server).get(`/destinations/${destination.destination_id}`).set(t.admin).expect(200)).body;
+    expect(read.signing_secret).toBe(newest[0]);
+    const received = await deliverOne(t, sink, account.app_secret_token, { after: 'concurrent rotations' });
+    const signatures = String(received.headers['webhook-signature']).split(' ');
+    expect(signatures).toHaveLength(3);
+    newest.forEach((secret, index) =>
+      expect(verifies(secret, { ...received, headers: { ...received.headers, 'webhook-signature': signatures[index] } })).toBe(true),
+    );
   });
 });

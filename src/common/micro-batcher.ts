@@ -1,3 +1,5 @@
+import { inBackground } from './background.js';
+
 export interface MicroBatcherOptions {
   /** The largest batch handed to `run`. */
   maxBatch?: number;
@@ -8,6 +10,8 @@ export interface MicroBatcherOptions {
 /**
  * Collects the calls made within one turn of the event loop and hands them to `run` together: one
  * database round trip (or one commit) for many callers. Each caller gets the result for its own input.
+ * A batch belongs to none of its callers: it runs outside their requests (see inBackground), so what it
+ * logs carries no request id of theirs.
  */
 export class MicroBatcher<Input, Output> {
   private waiting: Array<{ input: Input; resolve: (output: Output) => void; reject: (error: unknown) => void }> = [];
@@ -35,13 +39,19 @@ export class MicroBatcher<Input, Output> {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.flush();
-    });
+    inBackground(() =>
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      }),
+    );
   }
 
   private flush(): void {
+    inBackground(() => this.startBatches());
+  }
+
+  private startBatches(): void {
     while (this.waiting.length && this.running < this.maxConcurrent) {
       const batch = this.waiting.splice(0, this.maxBatch);
       this.running++;

@@ -4,6 +4,7 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBody,
+  ApiConflictResponse,
   ApiExtraModels,
   ApiHeader,
   ApiPayloadTooLargeResponse,
@@ -14,7 +15,7 @@ import { ErrorResponseDto } from '../common/error-response.dto.js';
 import { type JsonBodyRouteConfig, MAX_PAYLOAD_DEPTH } from '../common/json-body.js';
 import { IngestAcceptedDto } from './dto/ingest-response.dto.js';
 import { EVENT_TYPE_PROBLEM, MAX_IDEMPOTENCY_KEY_LENGTH } from './ingest-headers.js';
-import { INVALID_DATA } from './ingest-request.js';
+import { IDEMPOTENCY_CONFLICT, INVALID_DATA } from './ingest-request.js';
 
 /**
  * What both ingest routes (by token, and by the admin on an account's behalf) take and answer: the exact body
@@ -27,7 +28,9 @@ export function IngestRoute(): MethodDecorator {
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
-      description: `Up to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters, unique per account for 24 h: a repeat gets the first message_id and delivers nothing again`,
+      description:
+        `Up to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters, unique per account for 24 h: a repeat with the same body gets the first message_id ` +
+        'and delivers nothing again; with a different body, 409',
     }),
     ApiHeader({ name: 'CL-X-EVENT-ID', required: false, description: 'Alternative name for Idempotency-Key' }),
     ApiHeader({
@@ -50,6 +53,11 @@ export function IngestRoute(): MethodDecorator {
       schema: { allOf: [{ $ref: getSchemaPath(ErrorResponseDto) }, { properties: { reason: { type: 'string' } } }] },
       example: { ...errorExample(400, INVALID_DATA), reason: 'Content-Type must be application/json' },
     }),
+    ApiConflictResponse({
+      description: 'The Idempotency-Key (or CL-X-EVENT-ID) was used within 24 h with a different body: nothing was stored',
+      type: ErrorResponseDto,
+      example: errorExample(409, IDEMPOTENCY_CONFLICT),
+    }),
     ApiPayloadTooLargeResponse({
       description: 'Body over MAX_PAYLOAD_BYTES',
       type: ErrorResponseDto,
@@ -62,4 +70,5 @@ export const INGEST_DESCRIPTION =
   'Answers 202 once the message and one delivery per enabled destination whose `event_types` match are committed; delivery ' +
   'then happens in the background, at least once, with retries. The body is stored and sent exactly as received (byte for byte: ' +
   'big integers, key order and whitespace are kept). A repeated `Idempotency-Key` (or `CL-X-EVENT-ID`) within 24 h ' +
-  "returns the first call's message_id and delivers nothing again.";
+  "with the same body returns the first call's message_id and delivers nothing again; with a different body it is a 409 and " +
+  'nothing is stored.';

@@ -1,5 +1,6 @@
 import { bulk, empty, join, raw } from 'sql-template-tag';
 import { newId } from '../common/ids.js';
+import { sha256Hex } from '../common/secrets.js';
 import { matchesEventTypes } from '../common/event-types.js';
 import { chunks, selectIn } from '../database/in-list.js';
 import { type Dialect, sql, type SqlValue, type SqlWork } from '../database/sql.js';
@@ -12,12 +13,16 @@ export interface NewMessage {
   accountId: string;
   payload: string;
   idempotencyKey: string | null;
+  /** SHA-256 (hex) of the payload when it has an Idempotency-Key, else null. */
+  payloadHash: string | null;
   eventType: string | null;
 }
 
 export interface StoredMessage {
   /** The account was deleted between the token check and the commit: nothing was stored. */
   accountGone?: boolean;
+  /** The Idempotency-Key was used (within 24 h) with another payload: nothing was stored (409). */
+  keyConflict?: boolean;
   messageId: string;
   destinations: number;
   /** The deliveries this call created: empty for a replayed idempotency key. */
@@ -86,10 +91,11 @@ function* insertDeliveries(targets: { messageId: string; destinationIds: string[
 /**
  * Stores a batch of ingested messages and one pending delivery per enabled destination of each account
  * whose event_types take the message's type, in one transaction (group commit). A message whose
- * Idempotency-Key its account used within 24 h is not stored again: it gets the first message's id. The
- * unique index on (account_id, idempotency_key) decides races, also between processes; keys older than the
- * window are released first so they can be used again. A message to more than `maxDeliveriesPerMessage`
- * destinations gets none of its deliveries here: they are written afterwards by storeLaterDeliveries.
+ * Idempotency-Key its account used within 24 h is not stored again: it gets the first message's id, or a
+ * conflict when its payload differs from the first's (compared by hash). The unique index on (account_id,
+ * idempotency_key) decides races, also between processes; keys older than the window are released first
+ * so they can be used again. A message to more than `maxDeliveriesPerMessage` destinations gets none of its
+ * deliveries here: they are written afterwards by storeLaterDeliveries.
  */
 export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialect, maxDeliveriesPerMessage = Infinity): SqlWork<StoredMessage[]> {
   // Rows read here must stay until the commit: on Postgres, FOR KEY SHARE stops a concurrent delete of the
@@ -140,19 +146,26 @@ export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialec
     const rows = chunk.map((m) => {
       const pending = targets.get(m.id)?.length ?? 0;
       const later = pending > maxDeliveriesPerMessage ? pending : 0;
-      return [m.id, m.accountId, m.payload, m.idempotencyKey, m.eventType, now, pending > 0 ? 'pending' : 'succeeded', pending, later];
+      return [m.id, m.accountId, m.payload, m.idempotencyKey, m.payloadHash, m.eventType, now, pending > 0 ? 'pending' : 'succeeded', pending, later];
     });
-    const { rows: insertedRows } = yield sql`INSERT INTO messages (id, account_id, payload, idempotency_key, event_type, received_at, status, deliveries_pending, deliveries_to_create)
+    const { rows: insertedRows } = yield sql`INSERT INTO messages (id, account_id, payload, idempotency_key, payload_hash, event_type, received_at, status, deliveries_pending, deliveries_to_create)
                                VALUES ${bulk(rows, ', ')}
                                ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id`;
     for (const row of insertedRows) inserted.add(String(row.id));
   }
 
-  // Keys that lost to an earlier message: answer with that message.
+  // Keys that lost to an earlier message: answer with that message. A message stored before payload hashes
+  // were kept has none: its payload is hashed here instead, for the rest of its 24 h.
   const existingByKey = new Map<string, string>();
+  const hashByKey = new Map(keyed.filter((m) => inserted.has(m.id)).map((m) => [keyOf(m.accountId, m.idempotencyKey as string), m.payloadHash]));
   for (const chunk of chunks(keyed.filter((m) => !inserted.has(m.id)))) {
-    const { rows } = yield sql`SELECT id, account_id, idempotency_key FROM messages WHERE ${keyMatch(chunk)}`;
-    for (const row of rows) existingByKey.set(keyOf(String(row.account_id), String(row.idempotency_key)), String(row.id));
+    const { rows } = yield sql`SELECT id, account_id, idempotency_key, payload_hash, CASE WHEN payload_hash IS NULL THEN payload END AS payload
+                                 FROM messages WHERE ${keyMatch(chunk)}`;
+    for (const row of rows) {
+      const key = keyOf(String(row.account_id), String(row.idempotency_key));
+      existingByKey.set(key, String(row.id));
+      hashByKey.set(key, row.payload_hash === null ? sha256Hex(String(row.payload)) : String(row.payload_hash));
+    }
   }
 
   const deliveryIdsByMessage = yield* insertDeliveries(
@@ -177,6 +190,8 @@ export function* storeMessages(batch: NewMessage[], now: number, dialect: Dialec
     const all = targets.get(message.id) ?? [];
     if (newDeliveryIds) return { messageId: message.id, destinations: all.length, newDeliveryIds, laterDestinationIds: all.length > maxDeliveriesPerMessage ? all : [] };
     const key = keyOf(message.accountId, message.idempotencyKey as string);
+    const firstHash = hashByKey.get(key);
+    if (firstHash !== undefined && firstHash !== message.payloadHash) return { keyConflict: true, messageId: '', destinations: 0, newDeliveryIds: [], laterDestinationIds: [] };
     const first = firstByKey.get(key) as NewMessage;
     if (inserted.has(first.id)) {
       const firstTargets = targets.get(first.id) ?? [];

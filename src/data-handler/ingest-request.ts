@@ -6,6 +6,7 @@ export const TOKEN_HEADER = 'cl-x-token';
 export const UNAUTHENTICATED = 'Un Authenticate';
 export const INVALID_DATA = 'Invalid Data';
 export const TOO_MANY_REQUESTS = 'Too Many Requests';
+export const IDEMPOTENCY_CONFLICT = 'Idempotency-Key was already used with a different payload';
 
 /** The raw request, once the token check has resolved its account. */
 export interface AuthenticatedIngestRequest extends IncomingMessage {

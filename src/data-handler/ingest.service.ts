@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { newId } from '../common/ids.js';
 import { MicroBatcher } from '../common/micro-batcher.js';
+import { sha256Hex } from '../common/secrets.js';
 import { groupByWeight } from '../common/weighted-groups.js';
 import { chunks, inList } from '../database/in-list.js';
 import { sql, SqlRunner } from '../database/sql.js';
@@ -45,7 +46,9 @@ export class IngestService {
   ) {}
 
   async accept(accountId: string, { payload, idempotencyKey, eventType }: IngestInput): Promise<StoredMessage> {
-    const stored = await this.batches.submit({ id: newId(), accountId, payload, idempotencyKey, eventType });
+    // Hashed here, on the request's own turn, not inside the batch's transaction.
+    const payloadHash = idempotencyKey === null ? null : sha256Hex(payload);
+    const stored = await this.batches.submit({ id: newId(), accountId, payload, idempotencyKey, payloadHash, eventType });
     // Answering with that message now could promise one that is never complete (if its ingest fails).
     if (stored.firstStillStoring) throw new ConflictException(STILL_STORING);
     // Outside the batch: the other messages of the batch are answered without waiting for these steps.

@@ -9,6 +9,7 @@ import { PendingDeliveriesByDestination1795616456128 } from './migrations/179561
 import { PlatformFeatures1795700000000 } from './migrations/1795700000000-PlatformFeatures.js';
 import { MessageSummaries1796000000000 } from './migrations/1796000000000-MessageSummaries.js';
 import { StorageProbe1796100000000 } from './migrations/1796100000000-StorageProbe.js';
+import { OlderSecretsAndPayloadHashes1796200000000 } from './migrations/1796200000000-OlderSecretsAndPayloadHashes.js';
 
 export const MIGRATIONS = [
   AccountsAndDestinations1763830000000,
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   PlatformFeatures1795700000000,
   MessageSummaries1796000000000,
   StorageProbe1796100000000,
+  OlderSecretsAndPayloadHashes1796200000000,
 ];
 
 /**

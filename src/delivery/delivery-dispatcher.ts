@@ -69,9 +69,8 @@ export class DeliveryDispatcher {
     if (refusal) throw new DeliveryAttemptError({ ...refusal, durationMs: elapsed() });
 
     const timestamp = Math.floor(Date.now() / 1000);
-    const secrets = job.previousSigningSecret ? [job.signingSecret, job.previousSigningSecret] : [job.signingSecret];
     // A GET delivery's data is its query: that is what its signature covers.
-    const signature = signatureHeader(secrets, job.messageId, timestamp, isGet ? sentQueryString(url) : body);
+    const signature = signatureHeader([job.signingSecret, ...job.previousSigningSecrets], job.messageId, timestamp, isGet ? sentQueryString(url) : body);
     const wireHeaders = this.headerTemplate(job.headersJson, isGet).concat(
       'webhook-id',
       job.messageId,

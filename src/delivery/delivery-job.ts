@@ -16,8 +16,8 @@ export interface DeliveryJob {
   /** The destination's headers as stored (a JSON object of strings): parsed once per destination by the sender. */
   headersJson: string;
   signingSecret: string;
-  /** The secret before a rotation, while its overlap lasts: the delivery is signed with both. */
-  previousSigningSecret: string | null;
+  /** Earlier secrets whose rotation overlap still lasts, newest first (at most two): the delivery is signed with each. */
+  previousSigningSecrets: string[];
   payload: string;
   /** The message's CL-X-EVENT-TYPE, sent on as `cl-x-event-type`; null when it came without one. */
   eventType: string | null;

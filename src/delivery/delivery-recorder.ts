@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { inBackground } from '../common/background.js';
 import { isStorageFull } from '../common/storage-full.js';
 import { SqlRunner } from '../database/sql.js';
 import { type AttemptRecord, recordAttempts } from './delivery-store.sql.js';
@@ -26,8 +27,9 @@ export class DeliveryRecorder {
   record(record: AttemptRecord): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ record, done: (error) => (error ? reject(error) : resolve()) });
-      if (this.waiting.length >= MAX_BATCH) this.commit();
-      else this.timer ??= setTimeout(() => this.commit(), COMMIT_DELAY_MS);
+      // The commit serves every attempt that joins it, so it runs (and logs) as no caller's.
+      if (this.waiting.length >= MAX_BATCH) inBackground(() => this.commit());
+      else this.timer ??= inBackground(() => setTimeout(() => this.commit(), COMMIT_DELAY_MS));
     });
   }
 

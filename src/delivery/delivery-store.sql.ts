@@ -55,10 +55,11 @@ export function* findPendingDestinations(now: number, dialect: Dialect): SqlWork
   }));
 }
 
-/** What an attempt needs; the previous signing secret only while its rotation overlap lasts. */
+/** What an attempt needs; each earlier signing secret only while its own rotation overlap lasts. */
 const jobColumns = (now: number) =>
   sql`d.id, d.message_id, d.destination_id, d.attempts, d.schedule_start, m.payload, m.event_type, t.account_id, t.url, t.http_method, t.headers, t.signing_secret,
-      CASE WHEN t.previous_secret_expires_at > ${now} THEN t.previous_signing_secret END AS previous_signing_secret`;
+      CASE WHEN t.previous_secret_expires_at > ${now} THEN t.previous_signing_secret END AS previous_signing_secret,
+      CASE WHEN t.older_secret_expires_at > ${now} THEN t.older_signing_secret END AS older_signing_secret`;
 const JOB_JOINS = raw(`JOIN messages m ON m.id = d.message_id JOIN destinations t ON t.id = d.destination_id`);
 
 function toJob(row: Row, leasedUntil: number): DeliveryJob {
@@ -74,7 +75,7 @@ function toJob(row: Row, leasedUntil: number): DeliveryJob {
     httpMethod: String(row.http_method),
     headersJson: String(row.headers),
     signingSecret: String(row.signing_secret),
-    previousSigningSecret: row.previous_signing_secret === null ? null : String(row.previous_signing_secret),
+    previousSigningSecrets: [row.previous_signing_secret, row.older_signing_secret].filter((secret) => secret !== null).map(String),
     payload: String(row.payload),
     eventType: row.event_type === null ? null : String(row.event_type),
   };

@@ -110,6 +110,14 @@ describe('signatureHeader', () => {
     expect(verify(old, 'msg_1', ts, '{"a":1}', header)).toEqual({ a: 1 });
     expect(() => verify(generateSigningSecret(), 'msg_1', ts, '{"a":1}', header)).toThrow();
   });
+
+  it('signs with three secrets, newest first, each accepted alone by the library', () => {
+    const secrets = [generateSigningSecret(), generateSigningSecret(), generateSigningSecret()];
+    const ts = nowSeconds();
+    const header = signatureHeader(secrets, 'msg_3', ts, '{"b":2}');
+    expect(header.split(' ')).toEqual(secrets.map((secret) => signPayload(secret, 'msg_3', ts, '{"b":2}')));
+    for (const secret of secrets) expect(verify(secret, 'msg_3', ts, '{"b":2}', header)).toEqual({ b: 2 });
+  });
 });
 
 describe('signingSecretProblem', () => {

@@ -29,8 +29,9 @@ export function signPayload(secret: string, messageId: string, timestampSeconds:
 }
 
 /**
- * The `webhook-signature` header for several secrets (a rotation's overlap: the new one first, then the old),
- * space-separated as Standard Webhooks has it: a receiver that knows either secret accepts the delivery.
+ * The `webhook-signature` header for several secrets (a rotation's overlap: the current one first, then the
+ * earlier ones, newest first), space-separated as Standard Webhooks has it: a receiver that knows any one of
+ * the secrets accepts the delivery.
  */
 export function signatureHeader(secrets: readonly string[], messageId: string, timestampSeconds: number, body: string): string {
   return secrets.map((secret) => signPayload(secret, messageId, timestampSeconds, body)).join(' ');

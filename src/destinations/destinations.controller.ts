@@ -65,8 +65,9 @@ export class DestinationsController {
     description:
       'The body is optional: without `signing_secret` (no body, or `{}`) the server generates one. For SECRET_ROTATION_OVERLAP ' +
       '(24h unless configured) deliveries carry two signatures, `v1,<new> v1,<old>`, so a receiver that knows either secret ' +
-      'accepts them; `previous_secret_expires_at` says until when. Rotating again during an overlap ends the older one: ' +
-      'only the secret just replaced keeps signing.',
+      'accepts them; `previous_secret_expires_at` says until when. Rotating again during an overlap keeps the earlier secret ' +
+      'signing until its own overlap ends (`v1,<newest> v1,<previous> v1,<oldest>`); at most three signatures: a third rotation ' +
+      'within the overlap stops the oldest secret at once. Concurrent rotations take turns: each one keeps the secret it replaced.',
   })
   // `{}` is what "Try it out" sends: a new secret the server generates, never one printed in these docs.
   @ApiBody({ type: RotateSecretDto, required: false, examples: { generated: { summary: 'The server generates the secret', value: {} } } })

@@ -5,12 +5,14 @@ import { AccountsService } from '../accounts/accounts.service.js';
 import { newId } from '../common/ids.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { SqlRunner } from '../database/sql.js';
 import { DeliveryHistory } from '../delivery/delivery-history.js';
 import { generateSigningSecret } from '../delivery/signer.js';
 import { refusedDestinationAddress } from './destination-url.js';
 import { controlChanges } from './destination-controls.js';
 import type { CreateDestinationDto, UpdateDestinationDto } from './dto/destination-input.dto.js';
 import { Destination } from './entities/destination.entity.js';
+import { rotateSigningSecret } from './secret-rotation.sql.js';
 
 export interface DestinationListQuery {
   accountId?: string;
@@ -25,6 +27,7 @@ export class DestinationsService {
     private readonly accounts: AccountsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly history: DeliveryHistory,
+    private readonly sql: SqlRunner,
   ) {}
 
   async create(input: CreateDestinationDto): Promise<Destination> {
@@ -40,6 +43,8 @@ export class DestinationsService {
       signingSecret: generateSigningSecret(),
       previousSigningSecret: null,
       previousSecretExpiresAt: null,
+      olderSigningSecret: null,
+      olderSecretExpiresAt: null,
       eventTypes: null,
       enabled: true,
       disabledReason: null,
@@ -101,27 +106,18 @@ export class DestinationsService {
   }
 
   /**
-   * A new signing secret (the given one, or a generated one). For SECRET_ROTATION_OVERLAP the old one signs
-   * too, so receivers can switch at their own pace; a rotation during an overlap ends the older overlap (only
-   * the secret just replaced keeps signing).
+   * A new signing secret (the given one, or a generated one). For SECRET_ROTATION_OVERLAP the replaced one
+   * signs too, so receivers can switch at their own pace; see rotatedSecrets for rotations within an overlap.
    */
   async rotateSecret(id: string, secret: string | undefined): Promise<Destination> {
     const destination = await this.get(id);
     const next = secret ?? generateSigningSecret();
-    if (next === destination.signingSecret) {
-      throw new BadRequestException(['signing_secret must differ from the current one']);
-    }
-    const now = Date.now();
-    const overlap = this.config.secretRotationOverlapMs;
-    const changes = {
-      signingSecret: next,
-      previousSigningSecret: overlap > 0 ? destination.signingSecret : null,
-      previousSecretExpiresAt: overlap > 0 ? now + overlap : null,
-      updatedAt: Math.max(now, destination.updatedAt),
-    };
-    const result = await this.destinations.update({ id }, changes);
-    if (!result.affected) throw new NotFoundException(`Destination ${id} not found`);
-    return Object.assign(destination, changes);
+    const outcome = await this.sql.transaction(() =>
+      rotateSigningSecret(id, next, Date.now(), this.config.secretRotationOverlapMs, this.sql.dialect),
+    );
+    if (outcome === 'not found') throw new NotFoundException(`Destination ${id} not found`);
+    if (outcome === 'same secret') throw new BadRequestException(['signing_secret must differ from the current one']);
+    return Object.assign(destination, outcome.rotated, { updatedAt: outcome.updatedAt });
   }
 
   /**

@@ -1,9 +1,20 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type DeliveryStatus } from '../api';
+import { visibleControls } from '../visible-text';
 
 // Everything strangers write (payloads, headers, URLs, error texts) reaches the page as JSX text children or
-// attribute values, which Preact sets as text: no component here ever sets HTML.
+// attribute values, which Preact sets as text: no component here ever sets HTML. Shown as text, it goes
+// through UserText (or visibleControls, in <pre>), so bidi controls in it can neither pose as other text nor
+// reorder the page around it.
+
+/**
+ * Text a stranger wrote: isolated from the text around it (<bdi>: right-to-left text in it cannot move
+ * neighbouring words or punctuation), with control characters shown as escapes (see visibleControls).
+ */
+export function UserText({ text }: { text: string }) {
+  return <bdi>{visibleControls(text)}</bdi>;
+}
 
 export function errorMessages(error: unknown): string[] {
   if (error instanceof ApiError) return error.messages;
@@ -17,11 +28,13 @@ export function ErrorText({ error, id }: { error: unknown; id?: string }) {
   return (
     <div class="error" role="alert" id={id}>
       {messages.length === 1 ? (
-        messages[0]
+        <UserText text={messages[0]} />
       ) : (
         <ul>
           {messages.map((message, index) => (
-            <li key={index}>{message}</li>
+            <li key={index}>
+              <UserText text={message} />
+            </li>
           ))}
         </ul>
       )}
@@ -65,7 +78,7 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
 }
 
 /** A secret shown once (an app secret token): copy it now, it is not shown again. */
-export function SecretOnce({ title, secret, onDone }: { title: string; secret: string; onDone: () => void }) {
+export function SecretOnce({ title, secret, onDone }: { title: ComponentChildren; secret: string; onDone: () => void }) {
   const ref = useRef<HTMLElement>(null);
   useEffect(() => ref.current?.focus(), []);
   return (
@@ -100,7 +113,7 @@ export function ConfirmDialog({
   onCancel,
   children,
 }: {
-  title: string;
+  title: ComponentChildren;
   confirmLabel: string;
   danger?: boolean;
   onConfirm: () => Promise<void>;

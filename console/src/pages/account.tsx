@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { type Account, type Page, type Destination, request } from '../api';
 import { AccountForm } from '../components/account-form';
-import { ConfirmDialog, ErrorText, Loading, SecretOnce, useLoad } from '../components/ui';
+import { ConfirmDialog, ErrorText, Loading, SecretOnce, UserText, useLoad } from '../components/ui';
 import { formatTime, plural } from '../format';
 import { href, navigate } from '../router';
 import { DestinationsTab } from './destinations';
@@ -53,7 +53,9 @@ export function AccountPage({ accountId, tab }: { accountId: string; tab: Tab })
         <a href={href.accounts()}>Accounts</a> /
       </p>
       <div class="title-row">
-        <h1 id="account-title">{current.account_name}</h1>
+        <h1 id="account-title">
+          <UserText text={current.account_name} />
+        </h1>
         <div class="actions">
           <button type="button" class="secondary" onClick={() => setEditing(true)} disabled={editing}>
             Edit account
@@ -68,9 +70,11 @@ export function AccountPage({ accountId, tab }: { accountId: string; tab: Tab })
       </div>
       <dl class="facts">
         <dt>Email</dt>
-        <dd>{current.email}</dd>
+        <dd>
+          <UserText text={current.email} />
+        </dd>
         <dt>Website</dt>
-        <dd class="break">{current.website ?? '—'}</dd>
+        <dd class="break">{current.website ? <UserText text={current.website} /> : '—'}</dd>
         <dt>Ingest rate limit</dt>
         <dd>{current.ingest_rate_limit == null ? 'the server default' : `${current.ingest_rate_limit} requests per second`}</dd>
         <dt>Account id</dt>
@@ -98,7 +102,11 @@ export function AccountPage({ accountId, tab }: { accountId: string; tab: Tab })
 
       {confirm === 'rotate' && (
         <ConfirmDialog
-          title={`Rotate the token of ${current.account_name}?`}
+          title={
+            <>
+              Rotate the token of <UserText text={current.account_name} />?
+            </>
+          }
           confirmLabel="Rotate token"
           onCancel={() => setConfirm(null)}
           onConfirm={async () => {
@@ -112,7 +120,11 @@ export function AccountPage({ accountId, tab }: { accountId: string; tab: Tab })
       )}
       {confirm === 'delete' && (
         <ConfirmDialog
-          title={`Delete ${current.account_name}?`}
+          title={
+            <>
+              Delete <UserText text={current.account_name} />?
+            </>
+          }
           confirmLabel="Delete account and all its data"
           danger
           onCancel={() => setConfirm(null)}
@@ -123,7 +135,11 @@ export function AccountPage({ accountId, tab }: { accountId: string; tab: Tab })
           }}
         >
           <p>
-            The account <strong>{current.email}</strong> goes, and with it {destinationCount || 'its destinations'}, every message it
+            The account{' '}
+            <strong>
+              <UserText text={current.email} />
+            </strong>{' '}
+            goes, and with it {destinationCount || 'its destinations'}, every message it
             sent and every delivery of those messages, pending ones included. Its token stops working. This cannot be undone.
           </p>
         </ConfirmDialog>

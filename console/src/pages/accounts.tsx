@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { type Account, type Page, query, request } from '../api';
 import { AccountForm } from '../components/account-form';
 import { Pager, useCursors } from '../components/pager';
-import { ErrorText, Loading, SecretOnce, useLoad } from '../components/ui';
+import { ErrorText, Loading, SecretOnce, UserText, useLoad } from '../components/ui';
 import { formatTime } from '../format';
 import { href } from '../router';
 
@@ -62,13 +62,21 @@ export function AccountsPage() {
         <>
           {tokenShown && (
             <SecretOnce
-              title={`Account ${created.account_name} created: its app secret token`}
+              title={
+                <>
+                  Account <UserText text={created.account_name} /> created: its app secret token
+                </>
+              }
               secret={created.app_secret_token}
               onDone={() => setTokenShown(false)}
             />
           )}
           <p class="notice" role="status">
-            Account {created.account_name} created. Next: <a href={href.account(created.account_id)}>add destinations to {created.account_name}</a>.
+            Account <UserText text={created.account_name} /> created. Next:{' '}
+            <a href={href.account(created.account_id)}>
+              add destinations to <UserText text={created.account_name} />
+            </a>
+            .
           </p>
         </>
       )}
@@ -121,16 +129,30 @@ export function AccountsPage() {
               {accounts.data.data.map((account) => (
                 <tr key={account.account_id}>
                   <td>
-                    <a href={href.account(account.account_id)}>{account.account_name}</a>
+                    <a href={href.account(account.account_id)} data-testid="account-name">
+                      <UserText text={account.account_name} />
+                    </a>
                   </td>
-                  <td>{account.email}</td>
-                  <td class="break">{account.website ?? '—'}</td>
+                  <td>
+                    <UserText text={account.email} />
+                  </td>
+                  <td class="break">{account.website ? <UserText text={account.website} /> : '—'}</td>
                   <td>{formatTime(account.created_at)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-          {accounts.data.data.length === 0 && <p>{search ? `No account has the email ${search}.` : 'No accounts yet: create one.'}</p>}
+          {accounts.data.data.length === 0 && (
+            <p>
+              {search ? (
+                <>
+                  No account has the email <UserText text={search} />.
+                </>
+              ) : (
+                'No accounts yet: create one.'
+              )}
+            </p>
+          )}
           <Pager pages={pages} nextCursor={accounts.data.next_cursor} label="Pages of accounts" />
         </>
       )}

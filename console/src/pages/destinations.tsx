@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { type Destination, type Page, query, request } from '../api';
 import { DestinationForm } from '../components/destination-form';
 import { Pager, useCursors } from '../components/pager';
-import { ConfirmDialog, CopyButton, ErrorText, Loading, useLoad } from '../components/ui';
+import { ConfirmDialog, CopyButton, ErrorText, Loading, UserText, useLoad } from '../components/ui';
 import { formatTime, plural, toLocalInput } from '../format';
 
 export function DestinationsTab({ accountId }: { accountId: string }) {
@@ -77,7 +77,7 @@ function DestinationCard({ destination, onChanged }: { destination: Destination;
   return (
     <article class={`panel destination ${destination.enabled ? '' : 'is-disabled'}`} aria-labelledby={titleId} data-destination-id={id}>
       <h3 id={titleId} class="break">
-        <span class="method">{destination.http_method}</span> {destination.url}
+        <span class="method">{destination.http_method}</span> <UserText text={destination.url} />
       </h3>
       <p>
         {destination.enabled ? (
@@ -86,9 +86,13 @@ function DestinationCard({ destination, onChanged }: { destination: Destination;
           <>
             <span class="badge badge-failed">disabled</span>{' '}
             <span class="disabled-reason">
-              {destination.disabled_reason === 'manual'
-                ? `by an operator, ${formatTime(destination.disabled_at)}`
-                : `automatically, ${formatTime(destination.disabled_at)}: ${destination.disabled_reason ?? 'no reason recorded'}`}
+              {destination.disabled_reason === 'manual' ? (
+                `by an operator, ${formatTime(destination.disabled_at)}`
+              ) : (
+                <>
+                  automatically, {formatTime(destination.disabled_at)}: <UserText text={destination.disabled_reason ?? 'no reason recorded'} />
+                </>
+              )}
             </span>
           </>
         )}
@@ -99,7 +103,7 @@ function DestinationCard({ destination, onChanged }: { destination: Destination;
           <code>{id}</code>
         </dd>
         <dt>Event types</dt>
-        <dd>{destination.event_types?.length ? destination.event_types.join(', ') : 'every message'}</dd>
+        <dd>{destination.event_types?.length ? <UserText text={destination.event_types.join(', ')} /> : 'every message'}</dd>
         <dt>Rate limit</dt>
         <dd>{destination.rate_limit == null ? 'none' : `${destination.rate_limit} per second`}</dd>
         <dt>In-flight limit</dt>
@@ -114,8 +118,12 @@ function DestinationCard({ destination, onChanged }: { destination: Destination;
               <tbody>
                 {headers.map(([name, value]) => (
                   <tr key={name}>
-                    <th scope="row">{name}</th>
-                    <td class="break">{value}</td>
+                    <th scope="row">
+                      <UserText text={name} />
+                    </th>
+                    <td class="break">
+                      <UserText text={value} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -130,7 +138,7 @@ function DestinationCard({ destination, onChanged }: { destination: Destination;
           </button>
           {showSecret && <CopyButton text={destination.signing_secret} label="Copy secret" />}
           {destination.previous_secret_expires_at && (
-            <small class="hint">The previous secret also signs until {formatTime(destination.previous_secret_expires_at)}.</small>
+            <small class="hint">Earlier secrets also sign until {formatTime(destination.previous_secret_expires_at)}.</small>
           )}
         </dd>
       </dl>
@@ -197,7 +205,7 @@ function DestinationCard({ destination, onChanged }: { destination: Destination;
           }}
         >
           <p class="break">
-            {destination.http_method} {destination.url} gets no more deliveries; its deliveries and their attempts are deleted with it.
+            {destination.http_method} <UserText text={destination.url} /> gets no more deliveries; its deliveries and their attempts are deleted with it.
           </p>
         </ConfirmDialog>
       )}
@@ -216,7 +224,7 @@ function DestinationCard({ destination, onChanged }: { destination: Destination;
         >
           <p>
             A new secret signs every delivery from now on. For a while (SECRET_ROTATION_OVERLAP) deliveries carry a signature with the
-            old secret too, so the receiver can switch without losing any.
+            old secret too (and with the one before, if it was rotated within that time), so the receiver can switch without losing any.
           </p>
         </ConfirmDialog>
       )}

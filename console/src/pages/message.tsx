@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { type Delivery, type Destination, type Message, type Page, query, request, requestText } from '../api';
-import { ErrorText, Loading, StatusBadge, useLoad } from '../components/ui';
+import { ErrorText, Loading, StatusBadge, UserText, useLoad } from '../components/ui';
 import { formatTime, plural } from '../format';
 import { memberText, prettyJson } from '../json-text';
 import { href } from '../router';
+import { visibleControls } from '../visible-text';
 
 interface LoadedMessage {
   message: Message;
@@ -23,7 +24,8 @@ async function loadMessage(messageId: string): Promise<LoadedMessage> {
   } catch {
     // Only for showing URLs next to deliveries: the ids are shown anyway.
   }
-  return { message, payloadText: raw === null ? '' : prettyJson(raw), destinations };
+  // A raw control character in a JSON string becomes its \u escape: the same JSON, now visible.
+  return { message, payloadText: raw === null ? '' : visibleControls(prettyJson(raw)), destinations };
 }
 
 export function MessagePage({ messageId }: { messageId: string }) {
@@ -90,7 +92,9 @@ export function MessagePage({ messageId }: { messageId: string }) {
         <dt>Received</dt>
         <dd>{formatTime(message.received_at)}</dd>
         <dt>Event type</dt>
-        <dd class="break" data-testid="event-type">{message.event_type ?? '—'}</dd>
+        <dd class="break" data-testid="event-type">
+          {message.event_type === null ? '—' : <UserText text={message.event_type} />}
+        </dd>
         <dt>Deliveries</dt>
         <dd>
           {deliveries.length}
@@ -146,7 +150,7 @@ function DeliveryCard({ delivery, destination }: { delivery: Delivery; destinati
         <StatusBadge status={delivery.status} />{' '}
         {destination ? (
           <>
-            <span class="method">{destination.http_method}</span> {destination.url}
+            <span class="method">{destination.http_method}</span> <UserText text={destination.url} />
           </>
         ) : (
           <>
@@ -159,7 +163,10 @@ function DeliveryCard({ delivery, destination }: { delivery: Delivery; destinati
         {delivery.next_attempt_at && `; next attempt ${formatTime(delivery.next_attempt_at)}`}
         {delivery.last_error && (
           <>
-            ; last error: <span class="error-text">{delivery.last_error}</span>
+            ; last error:{' '}
+            <span class="error-text">
+              <UserText text={delivery.last_error} />
+            </span>
           </>
         )}
       </p>
@@ -183,8 +190,8 @@ function DeliveryCard({ delivery, destination }: { delivery: Delivery; destinati
                 <td>{formatTime(attempt.at)}</td>
                 <td>{attempt.status_code ?? '—'}</td>
                 <td>{attempt.duration_ms} ms</td>
-                <td class="break">{attempt.error ?? '—'}</td>
-                <td>{attempt.response_body ? <pre class="excerpt">{attempt.response_body}</pre> : '—'}</td>
+                <td class="break">{attempt.error ? <UserText text={attempt.error} /> : '—'}</td>
+                <td>{attempt.response_body ? <pre class="excerpt">{visibleControls(attempt.response_body)}</pre> : '—'}</td>
               </tr>
             ))}
           </tbody>

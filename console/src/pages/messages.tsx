@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { type DeliveryStatus, type MessageSummary, type Page, query, request } from '../api';
 import { Pager, useCursors } from '../components/pager';
-import { ErrorText, Loading, StatusBadge, useLoad } from '../components/ui';
+import { ErrorText, Loading, StatusBadge, UserText, useLoad } from '../components/ui';
 import { formatTime } from '../format';
 import { href } from '../router';
 
@@ -102,7 +102,7 @@ export function MessagesTab({ accountId }: { accountId: string }) {
                   <td>
                     <StatusBadge status={message.status} />
                   </td>
-                  <td class="break">{message.event_type ?? '—'}</td>
+                  <td class="break">{message.event_type === null ? '—' : <UserText text={message.event_type} />}</td>
                   <td>
                     {message.succeeded} succeeded, {message.failed} failed, {message.pending} pending
                   </td>

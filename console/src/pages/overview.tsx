@@ -1,5 +1,5 @@
 import { type Overview, request } from '../api';
-import { ErrorText, Loading, useLoad } from '../components/ui';
+import { ErrorText, Loading, UserText, useLoad } from '../components/ui';
 import { formatTime } from '../format';
 import { href } from '../router';
 
@@ -74,9 +74,9 @@ function OverviewFigures({ overview }: { overview: Overview }) {
             {disabled.data.map((destination) => (
               <tr key={destination.destination_id}>
                 <td class="break">
-                  <span class="method">{destination.http_method}</span> {destination.url}
+                  <span class="method">{destination.http_method}</span> <UserText text={destination.url} />
                 </td>
-                <td class="break">{destination.disabled_reason}</td>
+                <td class="break">{destination.disabled_reason === null ? '' : <UserText text={destination.disabled_reason} />}</td>
                 <td>{formatTime(destination.disabled_at)}</td>
                 <td>
                   <a href={href.account(destination.account_id)}>open the account</a>

@@ -1,5 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { inBackground } from '../../common/background.js';
 import { isStorageFull } from '../../common/storage-full.js';
 import { SqlRunner } from '../../database/sql.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
@@ -234,14 +235,20 @@ export class DeliveryScheduler implements OnApplicationBootstrap, BeforeApplicat
     this.pumpAfterThisTurn();
   }
 
-  /** Attempts that end together free their slots together: one claim for all of them, not one each. */
+  /**
+   * Attempts that end together free their slots together: one claim for all of them, not one each. Every
+   * wake-up comes through here, also one from inside a request (an ingest's enqueue, a retry): the delivery
+   * loop runs in the process's own context, so its timers, attempts and log lines belong to no request.
+   */
   private pumpAfterThisTurn(): void {
     if (this.pumpSoon) return;
     this.pumpSoon = true;
-    setImmediate(() => {
-      this.pumpSoon = false;
-      this.pump();
-    });
+    inBackground(() =>
+      setImmediate(() => {
+        this.pumpSoon = false;
+        this.pump();
+      }),
+    );
   }
 
   private release(accountId: string): void {

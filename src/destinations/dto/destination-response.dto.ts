@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { isoTime } from '../../common/iso-time.js';
 import { HTTP_METHODS, type Destination, type HttpMethod } from '../entities/destination.entity.js';
+import { overlapEndsAt } from '../secret-rotation.js';
 
 export class DestinationResponseDto {
   @ApiProperty({ format: 'uuid' })
@@ -30,8 +31,10 @@ export class DestinationResponseDto {
     nullable: true,
     example: null,
     description:
-      'Read-only. Set by POST /destinations/{id}/rotate-secret: until then deliveries are signed with the previous secret too ' +
-      '(two space-separated signatures in webhook-signature, new first). null when no overlap is running.',
+      'Read-only. Set by POST /destinations/{id}/rotate-secret: until then deliveries are signed with earlier secrets too ' +
+      '(space-separated signatures in webhook-signature, newest first: two after one rotation, three when it was rotated again ' +
+      'within the overlap; each earlier secret signs until its own overlap ends, and this is when the last one does). ' +
+      'null when no overlap is running.',
   })
   previous_secret_expires_at: string | null;
 
@@ -84,7 +87,7 @@ export class DestinationPageDto {
 }
 
 export function toDestinationResponse(destination: Destination): DestinationResponseDto {
-  const overlapEnds = destination.previousSecretExpiresAt;
+  const overlapEnds = overlapEndsAt(destination, Date.now());
   return {
     destination_id: destination.id,
     account_id: destination.accountId,
@@ -92,7 +95,7 @@ export function toDestinationResponse(destination: Destination): DestinationResp
     http_method: destination.httpMethod,
     headers: destination.headers,
     signing_secret: destination.signingSecret,
-    previous_secret_expires_at: overlapEnds !== null && overlapEnds > Date.now() ? isoTime(overlapEnds) : null,
+    previous_secret_expires_at: isoTime(overlapEnds),
     event_types: destination.eventTypes,
     enabled: destination.enabled,
     disabled_reason: destination.disabledReason,

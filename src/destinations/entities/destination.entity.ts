@@ -38,6 +38,16 @@ export class Destination {
   @Column({ name: 'previous_secret_expires_at', type: 'bigint', nullable: true, transformer: epochMillis })
   previousSecretExpiresAt: number | null;
 
+  /**
+   * The secret before that, when a rotation came while its overlap still ran: it signs too until its own
+   * olderSecretExpiresAt (see rotatedSecrets).
+   */
+  @Column({ name: 'older_signing_secret', type: 'varchar', length: 100, nullable: true })
+  olderSigningSecret: string | null;
+
+  @Column({ name: 'older_secret_expires_at', type: 'bigint', nullable: true, transformer: epochMillis })
+  olderSecretExpiresAt: number | null;
+
   /** Event-type patterns (exact, `prefix.*`, `*`) of the messages it gets; null: every message. */
   @Column({ name: 'event_types', type: 'simple-json', nullable: true })
   eventTypes: string[] | null;

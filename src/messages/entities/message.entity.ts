@@ -29,6 +29,10 @@ export class Message {
   @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
   idempotencyKey: string | null;
 
+  /** SHA-256 (hex) of the payload of a message sent with an Idempotency-Key: a repeat must bring the same. */
+  @Column({ name: 'payload_hash', type: 'varchar', length: 64, nullable: true })
+  payloadHash: string | null;
+
   /** CL-X-EVENT-TYPE of the ingest, if any: decides which destinations get it. */
   @Column({ name: 'event_type', type: 'varchar', length: 128, nullable: true })
   eventType: string | null;
