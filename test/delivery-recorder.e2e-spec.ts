@@ -73,6 +73,7 @@ describe('the delivery recorder', () => {
         previousSigningSecrets: [],
         payload: '{}',
         eventType: null,
+        retryScheduleMs: null,
       });
     }
     return jobs;

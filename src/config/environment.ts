@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import { parseDuration } from './duration.js';
+import { parseRetrySchedule } from './retry-schedule.js';
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; path: string }
@@ -42,9 +43,7 @@ export interface AppConfig {
 export class EnvironmentError extends Error {}
 
 const durationList = Joi.string().custom((value: string) => {
-  const parts = value.split(',').map((part) => part.trim());
-  if (value.trim() === '') return value;
-  if (parts.some((part) => parseDuration(part) === null)) {
+  if (parseRetrySchedule(value) === null) {
     throw new Error('must be a comma-separated list of durations such as 5s,5m,2h (units ms, s, m, h, d)');
   }
   return value;
@@ -162,7 +161,6 @@ export function parseEnvironment(env: Record<string, string | undefined>): AppCo
       'Invalid environment: "REDIS_URL" and "QUEUE_URL" are both set; choose one queue: REDIS_URL for BullMQ or QUEUE_URL for RabbitMQ',
     );
   }
-  const schedule = validated.RETRY_SCHEDULE.trim();
   return {
     port: validated.PORT,
     host: validated.HOST,
@@ -172,7 +170,7 @@ export function parseEnvironment(env: Record<string, string | undefined>): AppCo
     role: validated.ROLE,
     adminApiKey,
     deliveryTimeoutMs: validated.DELIVERY_TIMEOUT_MS,
-    retryScheduleMs: schedule === '' ? [] : schedule.split(',').map((part) => parseDuration(part) as number),
+    retryScheduleMs: parseRetrySchedule(validated.RETRY_SCHEDULE) as number[],
     maxPayloadBytes: validated.MAX_PAYLOAD_BYTES,
     allowPrivateDestinations: validated.ALLOW_PRIVATE_DESTINATIONS,
     workerConcurrency: validated.WORKER_CONCURRENCY,

@@ -8,6 +8,8 @@ export interface DeliveryJob {
   attemptsMade: number;
   /** Attempts made before the current retry schedule began (a recover starts it again). */
   scheduleStart: number;
+  /** The destination's own retry delays (ms) when it has a retry_schedule; null: the server's RETRY_SCHEDULE. */
+  retryScheduleMs: number[] | null;
   /** The lease this worker holds; recording the outcome requires it to be unchanged. */
   leasedUntil: number;
   url: string;

@@ -1,6 +1,7 @@
 import { bulk, join, raw } from 'sql-template-tag';
 import { newId } from '../common/ids.js';
 import { chunks, inList } from '../database/in-list.js';
+import { parseRetrySchedule } from '../config/retry-schedule.js';
 import { type Dialect, type Row, sql, type SqlValue, type SqlWork } from '../database/sql.js';
 import type { AttemptResult, AttemptStatus, DeliveryJob } from './delivery-job.js';
 import { applySummaryChanges, lockMessages, SummaryChanges } from './message-summaries.sql.js';
@@ -57,7 +58,7 @@ export function* findPendingDestinations(now: number, dialect: Dialect): SqlWork
 
 /** What an attempt needs; each earlier signing secret only while its own rotation overlap lasts. */
 const jobColumns = (now: number) =>
-  sql`d.id, d.message_id, d.destination_id, d.attempts, d.schedule_start, m.payload, m.event_type, t.account_id, t.url, t.http_method, t.headers, t.signing_secret,
+  sql`d.id, d.message_id, d.destination_id, d.attempts, d.schedule_start, m.payload, m.event_type, t.account_id, t.url, t.http_method, t.headers, t.signing_secret, t.retry_schedule,
       CASE WHEN t.previous_secret_expires_at > ${now} THEN t.previous_signing_secret END AS previous_signing_secret,
       CASE WHEN t.older_secret_expires_at > ${now} THEN t.older_signing_secret END AS older_signing_secret`;
 const JOB_JOINS = raw(`JOIN messages m ON m.id = d.message_id JOIN destinations t ON t.id = d.destination_id`);
@@ -70,6 +71,8 @@ function toJob(row: Row, leasedUntil: number): DeliveryJob {
     accountId: String(row.account_id),
     attemptsMade: Number(row.attempts),
     scheduleStart: Number(row.schedule_start),
+    // Validated when written; a value that no longer parses falls back to the server's schedule.
+    retryScheduleMs: row.retry_schedule === null ? null : parseRetrySchedule(String(row.retry_schedule)),
     leasedUntil,
     url: String(row.url),
     httpMethod: String(row.http_method),

@@ -11,11 +11,12 @@ export interface ControlsInput {
   rate_limit?: number | null;
   max_in_flight?: number | null;
   event_types?: string[] | null;
+  retry_schedule?: string | null;
 }
 
 export type DestinationControls = Pick<
   Destination,
-  'enabled' | 'disabledReason' | 'disabledAt' | 'failingSince' | 'rateLimit' | 'maxInFlight' | 'eventTypes'
+  'enabled' | 'disabledReason' | 'disabledAt' | 'failingSince' | 'rateLimit' | 'maxInFlight' | 'eventTypes' | 'retrySchedule'
 >;
 
 /**
@@ -34,5 +35,6 @@ export function controlChanges(current: Pick<Destination, 'enabled'>, input: Con
   if (input.rate_limit !== undefined) changes.rateLimit = input.rate_limit;
   if (input.max_in_flight !== undefined) changes.maxInFlight = input.max_in_flight;
   if (input.event_types !== undefined) changes.eventTypes = input.event_types;
+  if (input.retry_schedule !== undefined) changes.retrySchedule = input.retry_schedule;
   return changes;
 }

@@ -51,6 +51,7 @@ export class DestinationsService {
       disabledAt: null,
       rateLimit: null,
       maxInFlight: null,
+      retrySchedule: null,
       failingSince: null,
       createdAt: now,
       updatedAt: now,

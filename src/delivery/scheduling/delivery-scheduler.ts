@@ -263,7 +263,7 @@ export class DeliveryScheduler implements OnApplicationBootstrap, BeforeApplicat
       return { status: 'succeeded', nextAttemptAt: null };
     }
     if (result.permanent) return { status: 'failed', nextAttemptAt: null };
-    const delay = nextRetryDelayMs(this.config.retryScheduleMs, job.attemptsMade + 1 - job.scheduleStart, { retryAfterMs: result.retryAfterMs });
+    const delay = nextRetryDelayMs(job.retryScheduleMs ?? this.config.retryScheduleMs, job.attemptsMade + 1 - job.scheduleStart, { retryAfterMs: result.retryAfterMs });
     return delay === null ? { status: 'failed', nextAttemptAt: null } : { status: 'pending', nextAttemptAt: Date.now() + delay };
   }
 

@@ -18,6 +18,7 @@ import { headerProblems, MAX_HEADER_NAME_LENGTH, MAX_HEADER_VALUE_LENGTH, MAX_HE
 import { eventTypesProblems, MAX_EVENT_TYPE_PATTERNS } from '../../common/event-types.js';
 import { signingSecretProblem } from '../../delivery/signer.js';
 import { MAX_IN_FLIGHT_LIMIT, RATE_LIMIT_MAX } from '../destination-controls.js';
+import { MAX_RETRY_SCHEDULE_LENGTH, retryScheduleProblem } from '../../config/retry-schedule.js';
 
 /**
  * A validation decorator from a function that lists what is wrong with a value (nothing: valid). Several
@@ -41,6 +42,7 @@ const problemList = (problem: string | null): string[] => (problem === null ? []
 const IsDestinationUrl = () => ValidatedBy('isDestinationUrl', (value) => problemList(destinationUrlProblem(value)));
 const IsHeaderMap = () => ValidatedBy('isHeaderMap', headerProblems);
 const IsEventTypePatterns = () => ValidatedBy('isEventTypePatterns', eventTypesProblems);
+const IsRetrySchedule = () => ValidatedBy('isRetrySchedule', (value) => problemList(retryScheduleProblem(value)));
 const IsSigningSecret = () => ValidatedBy('isSigningSecret', (value) => problemList(signingSecretProblem(value)));
 
 const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
@@ -133,6 +135,22 @@ export class DestinationFieldsDto {
   @IsOptional()
   @IsEventTypePatterns()
   event_types?: string[] | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: MAX_RETRY_SCHEDULE_LENGTH,
+    example: '1s,10s,1m',
+    description:
+      "Its own delays before each retry, in RETRY_SCHEDULE's syntax: comma-separated durations (units ms, s, m, h, d), " +
+      'at most 50 of them and each at most 30d; its length is the number of retries, and "" means no retry. ' +
+      "null (the default): the server's RETRY_SCHEDULE. Jitter (±20 %) and a longer Retry-After apply as with the " +
+      'server schedule. Used from each delivery\'s next attempt on: attempts already made and a retry already ' +
+      'scheduled stay as they are. Omitted: unchanged.',
+  })
+  @IsOptional()
+  @IsRetrySchedule()
+  retry_schedule?: string | null;
 }
 
 export class CreateDestinationDto extends DestinationFieldsDto {
@@ -144,7 +162,7 @@ export class CreateDestinationDto extends DestinationFieldsDto {
 
 /**
  * PUT: url, http_method and headers required; account_id may be given but must be the current one. The controls
- * (enabled, rate_limit, max_in_flight) stay optional and, when omitted, unchanged: a client that only knows the
+ * (enabled, rate_limit, max_in_flight, event_types, retry_schedule) stay optional and, when omitted, unchanged: a client that only knows the
  * three fields must not re-enable or unthrottle a destination by replacing its URL.
  */
 export class ReplaceDestinationDto extends DestinationFieldsDto {

@@ -71,6 +71,14 @@ export class DestinationResponseDto {
   })
   max_in_flight: number | null;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '1s,10s,1m',
+    description: "Its own delays before each retry (\"\" = no retry); null: the server's RETRY_SCHEDULE",
+  })
+  retry_schedule: string | null;
+
   @ApiProperty({ format: 'date-time' })
   created_at: string;
 
@@ -102,6 +110,7 @@ export function toDestinationResponse(destination: Destination): DestinationResp
     disabled_at: isoTime(destination.disabledAt),
     rate_limit: destination.rateLimit,
     max_in_flight: destination.maxInFlight,
+    retry_schedule: destination.retrySchedule,
     created_at: isoTime(destination.createdAt),
     updated_at: isoTime(destination.updatedAt),
   };

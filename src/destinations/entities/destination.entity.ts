@@ -72,6 +72,13 @@ export class Destination {
   maxInFlight: number | null;
 
   /**
+   * Its own delays before each retry, in RETRY_SCHEDULE's syntax ("" = no retry); null: the server's RETRY_SCHEDULE.
+   * Read when each attempt is claimed, so a change applies from the next attempt on.
+   */
+  @Column({ name: 'retry_schedule', type: 'varchar', length: 1000, nullable: true })
+  retrySchedule: string | null;
+
+  /**
    * Internal, never in the API: since when no attempt has succeeded while some have failed (epoch ms), for
    * auto-disable. Null while the destination is healthy.
    */
