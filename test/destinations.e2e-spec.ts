@@ -21,6 +21,7 @@ const DESTINATION_FIELDS = [
   'max_in_flight',
   'previous_secret_expires_at',
   'rate_limit',
+  'retry_schedule',
   'signing_secret',
   'updated_at',
   'url',
@@ -79,6 +80,7 @@ describe('destinations API', () => {
         disabled_at: null,
         rate_limit: null,
         max_in_flight: null,
+        retry_schedule: null,
         created_at: expect.stringMatching(ISO_TIME),
         updated_at: expect.stringMatching(ISO_TIME),
       });

@@ -133,6 +133,7 @@ export interface Destination {
   rate_limit: number | null;
   max_in_flight: number | null;
   event_types?: string[] | null;
+  retry_schedule?: string | null;
   previous_secret_expires_at?: string | null;
   created_at: string;
   updated_at: string;

@@ -10,9 +10,10 @@ export interface DestinationFields {
   rate_limit: number | null;
   max_in_flight: number | null;
   event_types?: string[] | null;
+  retry_schedule?: string | null;
 }
 
-const FIELDS = ['url', 'http_method', 'headers', 'rate_limit', 'max_in_flight', 'event_types'];
+const FIELDS = ['url', 'http_method', 'headers', 'rate_limit', 'max_in_flight', 'event_types', 'retry_schedule'];
 
 interface HeaderRow {
   key: number;
@@ -47,6 +48,8 @@ export function DestinationForm({
   const [eventTypes, setEventTypes] = useState((initial?.event_types ?? []).join(', '));
   const [rateLimit, setRateLimit] = useState(initial?.rate_limit == null ? '' : String(initial.rate_limit));
   const [maxInFlight, setMaxInFlight] = useState(initial?.max_in_flight == null ? '' : String(initial.max_in_flight));
+  const [ownRetry, setOwnRetry] = useState(initial?.retry_schedule != null);
+  const [retrySchedule, setRetrySchedule] = useState(initial?.retry_schedule ?? '');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const { byField, form } = errorsByField(error, FIELDS);
@@ -74,6 +77,7 @@ export function DestinationForm({
       rate_limit: numberOrNull(rateLimit),
       max_in_flight: numberOrNull(maxInFlight),
       event_types: null,
+      retry_schedule: ownRetry ? retrySchedule.trim() : null,
     };
     const types = eventTypes
       .split(/[\s,]+/)
@@ -191,6 +195,34 @@ export function DestinationForm({
           />
           {fieldError('max_in_flight')}
         </Field>
+      </div>
+      <div class="row">
+        <label class="inline">
+          <input
+            id={`${prefix}-own-retry`}
+            type="checkbox"
+            checked={ownRetry}
+            onChange={(event) => setOwnRetry(event.currentTarget.checked)}
+          />{' '}
+          Own retry schedule
+        </label>
+        <div class="grow">
+          <Field
+            id={`${prefix}-retry-schedule`}
+            label="Retry schedule"
+            hint={ownRetry ? 'Delays before each retry, e.g. 1s,10s,1m (units ms, s, m, h, d). Empty: no retry' : "The server's RETRY_SCHEDULE"}
+          >
+            <input
+              id={`${prefix}-retry-schedule`}
+              placeholder="1s,10s,1m"
+              disabled={!ownRetry}
+              value={ownRetry ? retrySchedule : ''}
+              onInput={(event) => setRetrySchedule(event.currentTarget.value)}
+              aria-describedby={`${prefix}-retry-schedule-hint`}
+            />
+            {fieldError('retry_schedule')}
+          </Field>
+        </div>
       </div>
       <ErrorText error={form.length ? new Error(form.join('; ')) : null} />
       <div class="actions">

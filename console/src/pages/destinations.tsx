@@ -108,6 +108,8 @@ function DestinationCard({ destination, onChanged }: { destination: Destination;
         <dd>{destination.rate_limit == null ? 'none' : `${destination.rate_limit} per second`}</dd>
         <dt>In-flight limit</dt>
         <dd>{destination.max_in_flight == null ? 'server default' : `${destination.max_in_flight} per worker`}</dd>
+        <dt>Retry schedule</dt>
+        <dd>{destination.retry_schedule == null ? 'server default' : destination.retry_schedule === '' ? 'no retry' : destination.retry_schedule}</dd>
         <dt>Headers</dt>
         <dd>
           {headers.length === 0 ? (
