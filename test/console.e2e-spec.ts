@@ -449,4 +449,42 @@ describeWithChromium('admin console in a real browser', () => {
     const delivered = sink.received.filter((received) => received.path === '/exact');
     expect(delivered.map((received) => received.body)).toEqual(['{"big": 12345678901234567890, "price": 1.50}']);
   }, 60_000);
+  it("sets a destination's own retry schedule in the form, shows it on the card, refuses a bad one next to the field, and goes back to the server's", async () => {
+    const account = await createAccount(t, { account_name: 'Retry shop' });
+    const destination = await createDestination(t, account.account_id, { url: `${sink.url}/retry` });
+    const saved = async () =>
+      (await request(t.server).get(`/destinations/${destination.destination_id}`).set(t.admin).expect(200)).body.retry_schedule as unknown;
+    const facts = page.locator('dl.facts', { hasText: 'Destination id' });
+    await signIn();
+    await page.goto(`${base}/console#/accounts/${account.account_id}`);
+    await page.getByRole('heading', { name: 'Retry shop' }).waitFor();
+    await facts.waitFor();
+    expect(await facts.textContent()).toContain('Retry scheduleserver default');
+
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    expect(await page.getByLabel('Retry schedule', { exact: true }).isDisabled()).toBe(true);
+    await page.getByLabel('Own retry schedule').check();
+    await page.getByLabel('Retry schedule', { exact: true }).fill('1s,soon');
+    await page.getByRole('button', { name: 'Save destination' }).click();
+    await page.getByRole('form', { name: 'Edit destination' }).getByText(/comma-separated list of durations/).waitFor();
+    expect(await saved()).toBeNull();
+
+    await page.getByLabel('Retry schedule', { exact: true }).fill('1s,10s,1m');
+    await page.getByRole('button', { name: 'Save destination' }).click();
+    await page.getByText('1s,10s,1m', { exact: true }).waitFor();
+    expect(await saved()).toBe('1s,10s,1m');
+
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    expect(await page.getByLabel('Retry schedule', { exact: true }).inputValue()).toBe('1s,10s,1m');
+    await page.getByLabel('Retry schedule', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Save destination' }).click();
+    await page.getByText('no retry', { exact: true }).waitFor();
+    expect(await saved()).toBe('');
+
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByLabel('Own retry schedule').uncheck();
+    await page.getByRole('button', { name: 'Save destination' }).click();
+    await expectEventually(async () => expect(await facts.textContent()).toContain('Retry scheduleserver default'));
+    expect(await saved()).toBeNull();
+  });
 });
