@@ -2,12 +2,16 @@ import request from 'supertest';
 import { expectErrorShape } from './support/error-shape.js';
 import { expectEventually } from './support/expect-eventually.js';
 import { createAccount, createDestination } from './support/factories.js';
+import { createTestSchema, type TestSchema } from './support/postgres-schema.js';
+import { requirePostgres } from './support/require-service.js';
 import { startSink, type Sink } from './support/sink.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const INGEST = '/server/incoming_data';
 const SYNTAX =
   'retry_schedule must be a comma-separated list of durations such as 5s,5m,2h (units ms, s, m, h, d), or empty for no retry';
+
+const describeWithPostgres = await requirePostgres();
 
 interface DeliveryView {
   destination_id: string;
@@ -132,6 +136,20 @@ describe('retry_schedule: a destination’s own retry delays', () => {
     expect((await deliveryOf(messageId, destination.destination_id)).attempts).toBe(2);
   });
 
+  it('after a recover, a delivery follows the destination’s own schedule from its start again', async () => {
+    const account = await createAccount(t);
+    const destination = await createDestination(t, account.account_id, { url: `${sink.url}/recovered`, retry_schedule: '50ms,50ms' });
+    const since = new Date(Date.now() - 1_000).toISOString();
+    const messageId = await ingest(account.app_secret_token, { n: 1 });
+    await waitFor(messageId, destination.destination_id, 'failed', 3);
+    const recovered = await request(t.server).post(`/destinations/${destination.destination_id}/recover`).set(t.admin).send({ since }).expect(202);
+    expect(recovered.body).toEqual({ recovered: 1 });
+    const again = await waitFor(messageId, destination.destination_id, 'failed', 6);
+    expect(again.history.map((h) => h.attempt)).toEqual([1, 2, 3, 4, 5, 6]);
+    await settle();
+    expect((await deliveryOf(messageId, destination.destination_id)).attempts).toBe(6);
+  });
+
   it('a change applies from the next attempt on: the retry already scheduled and the attempts made stay', async () => {
     const account = await createAccount(t);
     const destination = await createDestination(t, account.account_id, { url: `${sink.url}/changed`, retry_schedule: '1500ms' });
@@ -150,5 +168,43 @@ describe('retry_schedule: a destination’s own retry delays', () => {
     expect(at[1] - at[0]).toBeGreaterThanOrEqual(1_150);
     expect(at[2] - at[1]).toBeLessThan(1_000);
     expect(at[3] - at[2]).toBeLessThan(1_000);
+  });
+});
+
+describeWithPostgres('retry_schedule on PostgreSQL', () => {
+  let schema: TestSchema;
+  let t: TestApp;
+  let sink: Sink;
+  beforeAll(async () => {
+    schema = await createTestSchema('retry_schedule');
+    [t, sink] = await Promise.all([
+      startTestApp({ DATABASE_URL: schema.url, RETRY_SCHEDULE: '50ms' }),
+      startSink(() => ({ status: 500, body: 'down' })),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([t?.close(), sink?.close()]);
+    await schema?.drop();
+  });
+
+  it('claims a destination’s own schedule with the delivery: 3 attempts for "50ms,50ms", 2 for RETRY_SCHEDULE "50ms"', async () => {
+    const account = await createAccount(t);
+    const own = await createDestination(t, account.account_id, { url: `${sink.url}/own`, retry_schedule: '50ms,50ms' });
+    const server = await createDestination(t, account.account_id, { url: `${sink.url}/server` });
+    const messageId = (await request(t.server).post(INGEST).set('CL-X-TOKEN', account.app_secret_token).send({ n: 1 }).expect(202)).body
+      .message_id as string;
+    const deliveries = async () =>
+      ((await request(t.server).get(`/messages/${messageId}`).set(t.admin).expect(200)).body.deliveries as DeliveryView[]).map((d) => ({
+        destination_id: d.destination_id,
+        status: d.status,
+        attempts: d.attempts,
+      }));
+    const expected = expect.arrayContaining([
+      { destination_id: own.destination_id, status: 'failed', attempts: 3 },
+      { destination_id: server.destination_id, status: 'failed', attempts: 2 },
+    ]);
+    await expectEventually(async () => expect(await deliveries()).toEqual(expected), { timeoutMs: 15_000, intervalMs: 50 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await deliveries()).toEqual(expected);
   });
 });
