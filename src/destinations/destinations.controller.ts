@@ -43,7 +43,12 @@ export class DestinationsController {
   }
 
   @Put(':destination_id')
-  @ApiOperation({ summary: 'Replace url, http_method and headers of a destination' })
+  @ApiOperation({
+    summary: 'Replace url, http_method and headers of a destination',
+    description:
+      'The controls (enabled, rate_limit, max_in_flight, event_types, retry_schedule) are optional here too: omitted, ' +
+      'they stay as they are; null resets rate_limit, max_in_flight, event_types and retry_schedule to their defaults.',
+  })
   @ApiOkResponse({ type: DestinationResponseDto })
   @ApiErrors(400, 404)
   async replace(@Param('destination_id', uuid) id: string, @Body() input: ReplaceDestinationDto): Promise<DestinationResponseDto> {
