@@ -64,6 +64,11 @@ function queryPlanTests(context: () => { t: TestApp; sink: Sink; explain: (state
       `/accounts?cursor=${account.account_id}`,
       `/destinations?account_id=${account.account_id}&limit=1`,
       `/accounts/${account.account_id}/destinations`,
+      '/deliveries',
+      ...['failed', 'pending', 'succeeded'].flatMap((status) => [
+        `/deliveries?status=${status}&limit=1`,
+        `/deliveries?status=${status}&cursor=${deliveries[deliveries.length - 1].delivery_id}`,
+      ]),
     ];
 
     const dataSource = t.app.get(DataSource);
