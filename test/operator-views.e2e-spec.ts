@@ -97,6 +97,12 @@ function operatorViewTests(context: () => { t: TestApp; sink: Sink }) {
       expect(new Set(whole.data.map((d: OperatorDelivery) => d.account_id))).toEqual(new Set(accounts.map((a) => a.account_id)));
       for (const limit of [1, 3]) expect(await allPages(t, status, limit)).toEqual(newestFirst(status));
     }
+    // A message's own deliveries by status still read that message's, whatever the index across accounts.
+    for (const status of ['failed', 'succeeded', 'pending']) {
+      const own = (await request(t.server).get(`/messages/${messages[0].id}/deliveries?status=${status}`).set(t.admin).expect(200)).body.data;
+      const wanted = expected.filter((d) => d.message_id === messages[0].id && d.status === status).map((d) => d.delivery_id);
+      expect(own.map((d: OperatorDelivery) => d.delivery_id)).toEqual(wanted);
+    }
     const failed = newestFirst('failed');
     expect(failed[0]).toMatchObject({ status: 'failed', attempts: 2, last_status_code: 503 });
     // Without a status: the failed ones, the operator's first question.
