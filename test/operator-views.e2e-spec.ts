@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { DeliveryHistory } from '../src/delivery/delivery-history.js';
 import { expectErrorShape } from './support/error-shape.js';
 import { expectEventually } from './support/expect-eventually.js';
 import { createAccount, createDestination } from './support/factories.js';
@@ -155,6 +156,10 @@ function operatorViewTests(context: () => { t: TestApp; sink: Sink }) {
     expect((await recover({ since, dry_run: true }).expect(200)).body).toEqual({ would_recover: 3 });
     expect((await recover({ since: '2000-01-01T00:00:00Z', dry_run: true }).expect(200)).body).toEqual({ would_recover: 4 });
     expect((await recover({ since: '2999-01-01T00:00:00Z', dry_run: true }).expect(200)).body).toEqual({ would_recover: 0 });
+    // The same count when it takes several steps (the old message's delivery among the ones read, not counted).
+    for (const stepSize of [1, 2, 3, 4]) {
+      expect(await t.app.get(DeliveryHistory).countRecoverable(destination.destination_id, Date.parse(since), stepSize)).toBe(3);
+    }
     // Nothing changed: every delivery still failed after its two attempts, none sent again.
     expect(await failedOf([before, ...during])).toEqual(states);
     const failedOfDestination = async () =>

@@ -67,16 +67,16 @@ export class DeliveryHistory {
    * How many deliveries `recover` would make pending now, changing nothing: read in steps (each its own short
    * read), so an outage's 100,000 failed deliveries never hold the connection at once.
    */
-  async countRecoverable(destinationId: string, since: number): Promise<number> {
+  async countRecoverable(destinationId: string, since: number, stepSize = COUNT_STEP_DELIVERIES): Promise<number> {
     let after: string | null = null;
     let recoverable = 0;
     for (;;) {
       const start: string | null = after;
       const step: { last: string | null; read: number; recoverable: number } = await this.sql.run(() =>
-        countRecoverableStep(destinationId, since, start),
+        countRecoverableStep(destinationId, since, start, stepSize),
       );
       recoverable += step.recoverable;
-      if (step.read < COUNT_STEP_DELIVERIES) return recoverable;
+      if (step.read < stepSize) return recoverable;
       after = step.last;
     }
   }
