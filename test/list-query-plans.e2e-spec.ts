@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Sql } from 'sql-template-tag';
 import request from 'supertest';
 import { type AfterQueryEvent, DataSource } from 'typeorm';
-import { purgeStep } from '../src/delivery/delivery-history.sql.js';
+import { countRecoverableStep, purgeStep } from '../src/delivery/delivery-history.sql.js';
 import { expectEventually } from './support/expect-eventually.js';
 import { createAccount, createDestination } from './support/factories.js';
 import { createTestSchema, type TestSchema } from './support/postgres-schema.js';
@@ -32,7 +32,7 @@ function oneMessagesDeliveries(column: string, indexCondition: string): boolean 
  * statements are the app's own, recorded while the lists answer over HTTP, then explained by the database.
  */
 function queryPlanTests(context: () => { t: TestApp; sink: Sink; explain: (statement: Statement) => Promise<string[]> }) {
-  it('every list, with every filter and a cursor, and the retention purge read through indexes in order', async () => {
+  it('every list, with every filter and a cursor, the retention purge and recover\'s dry-run count read through indexes in order', async () => {
     const { t, sink, explain } = context();
     const account = await createAccount(t);
     await createDestination(t, account.account_id, { url: `${sink.url}/ok` });
@@ -64,6 +64,11 @@ function queryPlanTests(context: () => { t: TestApp; sink: Sink; explain: (state
       `/accounts?cursor=${account.account_id}`,
       `/destinations?account_id=${account.account_id}&limit=1`,
       `/accounts/${account.account_id}/destinations`,
+      '/deliveries',
+      ...['failed', 'pending', 'succeeded'].flatMap((status) => [
+        `/deliveries?status=${status}&limit=1`,
+        `/deliveries?status=${status}&cursor=${deliveries[deliveries.length - 1].delivery_id}`,
+      ]),
     ];
 
     const dataSource = t.app.get(DataSource);
@@ -87,6 +92,10 @@ function queryPlanTests(context: () => { t: TestApp; sink: Sink; explain: (state
     let purgeSelect = purge.next().value as Sql;
     if (dialect === 'postgres') purgeSelect = purge.next({ rows: [{ purging: 1 }], changes: 0 }).value as Sql;
     recorded.push({ query: dialect === 'postgres' ? purgeSelect.text : purgeSelect.sql, parameters: purgeSelect.values });
+
+    // Recover's dry run reads the destination's failed deliveries, with a cursor, and each one's message.
+    const count = countRecoverableStep(deliveries[0].destination_id, 0, deliveries[0].delivery_id).next().value as Sql;
+    recorded.push({ query: dialect === 'postgres' ? count.text : count.sql, parameters: count.values });
 
     expect(recorded.length).toBeGreaterThan(lists.length);
     const problems: string[] = [];

@@ -10,6 +10,7 @@ import { PlatformFeatures1795700000000 } from './migrations/1795700000000-Platfo
 import { MessageSummaries1796000000000 } from './migrations/1796000000000-MessageSummaries.js';
 import { StorageProbe1796100000000 } from './migrations/1796100000000-StorageProbe.js';
 import { OlderSecretsAndPayloadHashes1796200000000 } from './migrations/1796200000000-OlderSecretsAndPayloadHashes.js';
+import { DeliveriesByStatus1796300000000 } from './migrations/1796300000000-DeliveriesByStatus.js';
 import { DestinationRetrySchedule1796400000000 } from './migrations/1796400000000-DestinationRetrySchedule.js';
 
 export const MIGRATIONS = [
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   MessageSummaries1796000000000,
   StorageProbe1796100000000,
   OlderSecretsAndPayloadHashes1796200000000,
+  DeliveriesByStatus1796300000000,
   DestinationRetrySchedule1796400000000,
 ];
 

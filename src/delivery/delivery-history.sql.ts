@@ -176,3 +176,25 @@ export function* recoverStep(
   yield* applySummaryChanges(summaries, dialect);
   return { seen, recovered };
 }
+
+/** How many failed deliveries one step of counting a recover reads: small rows (an id and a time). */
+export const COUNT_STEP_DELIVERIES = 1000;
+
+/**
+ * One step of counting what a recover would take (its dry run): the destination's failed deliveries after
+ * `after` in id order, read through the failed partial index, each with its message's arrival. So the whole
+ * count reads the destination's failed deliveries, never the history. Returns the last id it read (null when
+ * there was none) and how many of them are of messages received at or after `since`.
+ */
+export function* countRecoverableStep(
+  destinationId: string,
+  since: number,
+  after: string | null,
+  limit = COUNT_STEP_DELIVERIES,
+): SqlWork<{ last: string | null; read: number; recoverable: number }> {
+  const { rows } = yield sql`SELECT d.id, m.received_at FROM deliveries d JOIN messages m ON m.id = d.message_id
+     WHERE d.destination_id = ${destinationId} AND d.status = 'failed' ${after === null ? empty : sql`AND d.id > ${after}`}
+     ORDER BY d.id LIMIT ${limit}`;
+  const recoverable = rows.filter((row) => Number(row.received_at) >= since).length;
+  return { last: rows.length ? String(rows[rows.length - 1].id) : null, read: rows.length, recoverable };
+}

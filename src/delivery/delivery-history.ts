@@ -5,6 +5,8 @@ import { sha256Hex } from '../common/secrets.js';
 import { sql, SqlRunner, type SqlWork } from '../database/sql.js';
 import {
   abandonedIngestStep,
+  COUNT_STEP_DELIVERIES,
+  countRecoverableStep,
   type Deleted,
   deleteAccountMessagesStep,
   deleteDestinationDeliveriesStep,
@@ -58,6 +60,24 @@ export class DeliveryHistory {
       recovered += step.recovered.length;
       if (!step.seen.length) return recovered;
       after = step.seen[step.seen.length - 1];
+    }
+  }
+
+  /**
+   * How many deliveries `recover` would make pending now, changing nothing: read in steps (each its own short
+   * read), so an outage's 100,000 failed deliveries never hold the connection at once.
+   */
+  async countRecoverable(destinationId: string, since: number, stepSize = COUNT_STEP_DELIVERIES): Promise<number> {
+    let after: string | null = null;
+    let recoverable = 0;
+    for (;;) {
+      const start: string | null = after;
+      const step: { last: string | null; read: number; recoverable: number } = await this.sql.run(() =>
+        countRecoverableStep(destinationId, since, start, stepSize),
+      );
+      recoverable += step.recoverable;
+      if (step.read < stepSize) return recoverable;
+      after = step.last;
     }
   }
 

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ApiErrors } from '../common/api-errors.decorator.js';
 import { AdminAuth } from '../common/auth.decorators.js';
 import { ParseIdPipe } from '../common/id.pipe.js';
 import type { Page } from '../common/pagination.js';
-import { DeliveryQueryDto, MessageQueryDto, RecoverDto } from './dto/message-query.dto.js';
+import { DeliveryQueryDto, MessageQueryDto, OperatorDeliveryQueryDto, RecoverDto } from './dto/message-query.dto.js';
 import {
   type DeliveryDto,
   DeliveryPageDto,
@@ -12,7 +13,10 @@ import {
   MessageDto,
   MessagePageDto,
   type MessageSummaryDto,
+  type OperatorDeliveryDto,
+  OperatorDeliveryPageDto,
   RecoverAcceptedDto,
+  RecoverDryRunDto,
   RetryAcceptedDto,
 } from './dto/message-response.dto.js';
 import { MessagesService } from './messages.service.js';
@@ -46,6 +50,19 @@ export class MessagesController {
     return this.messages.listDeliveries(id, query);
   }
 
+  @Get('deliveries')
+  @ApiOperation({
+    summary: 'Deliveries of every account with one status (failed unless asked otherwise), newest first',
+    description:
+      "The operators' view across accounts, e.g. every failed delivery: each with its message, account and destination. " +
+      'The history of one is at GET /messages/{message_id}; POST /messages/{message_id}/retry sends its failed deliveries again.',
+  })
+  @ApiOkResponse({ type: OperatorDeliveryPageDto })
+  @ApiErrors(400)
+  listAll(@Query() query: OperatorDeliveryQueryDto): Promise<Page<OperatorDeliveryDto>> {
+    return this.messages.listAll(query);
+  }
+
   @Get('accounts/:account_id/messages')
   @ApiOperation({ summary: "An account's messages, newest first, optionally by status and event type" })
   @ApiOkResponse({ type: MessagePageDto })
@@ -77,15 +94,27 @@ export class DestinationRecoveryController {
   @Post(':destination_id/recover')
   @HttpCode(202)
   @ApiOperation({
-    summary: "Send a destination's failed deliveries again, after an outage",
+    summary: "Send a destination's failed deliveries again, after an outage (or, with dry_run, count them)",
     description:
       'Every `failed` delivery of the destination whose message arrived at or after `since` becomes `pending`, due now, and ' +
-      'follows RETRY_SCHEDULE from its start again (attempts and their history keep counting). Answers once all are pending. ' +
-      'A disabled destination keeps them waiting until it is enabled again.',
+      'follows RETRY_SCHEDULE from its start again (attempts and their history keep counting). Answers 202 once all are pending. ' +
+      'A disabled destination keeps them waiting until it is enabled again. ' +
+      'With `"dry_run": true` nothing changes: 200 with how many it would recover now.',
   })
   @ApiAcceptedResponse({ type: RecoverAcceptedDto })
+  @ApiOkResponse({ type: RecoverDryRunDto, description: 'dry_run: the count, nothing changed' })
   @ApiErrors(400, 404)
-  async recover(@Param('destination_id', uuid) id: string, @Body() input: RecoverDto): Promise<RecoverAcceptedDto> {
-    return { recovered: await this.messages.recover(id, Date.parse(input.since)) };
+  async recover(
+    @Param('destination_id', uuid) id: string,
+    @Body() input: RecoverDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RecoverAcceptedDto | RecoverDryRunDto> {
+    const since = Date.parse(input.since);
+    if (input.dry_run) {
+      const wouldRecover = await this.messages.countRecoverable(id, since);
+      reply.status(200);
+      return { would_recover: wouldRecover };
+    }
+    return { recovered: await this.messages.recover(id, since) };
   }
 }

@@ -1,14 +1,19 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThan, MoreThan, type Repository } from 'typeorm';
+import { In, LessThan, MoreThan, Raw, type Repository } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { isoTime } from '../common/iso-time.js';
 import { DEFAULT_PAGE_SIZE, type Page, toPage } from '../common/pagination.js';
 import { chunks } from '../database/in-list.js';
 import { DeliveryHistory } from '../delivery/delivery-history.js';
 import { Destination } from '../destinations/entities/destination.entity.js';
-import type { DeliveryQueryDto, MessageQueryDto } from './dto/message-query.dto.js';
-import { type DeliveryDto, MESSAGE_DELIVERIES_EMBEDDED, type MessageSummaryDto } from './dto/message-response.dto.js';
+import type { DeliveryQueryDto, MessageQueryDto, OperatorDeliveryQueryDto } from './dto/message-query.dto.js';
+import {
+  type DeliveryDto,
+  MESSAGE_DELIVERIES_EMBEDDED,
+  type MessageSummaryDto,
+  type OperatorDeliveryDto,
+} from './dto/message-response.dto.js';
 import { DeliveryAttempt } from './entities/delivery-attempt.entity.js';
 import { Delivery } from './entities/delivery.entity.js';
 import { Message } from './entities/message.entity.js';
@@ -55,7 +60,10 @@ export class MessagesService {
     const rows = await this.deliveries.find({
       where: {
         messageId,
-        ...(query.status ? { status: query.status } : {}),
+        // Not a plain `status =`: a planner that knows little of the rows (new tables, stale statistics) could
+        // then read the (status, id) index of GET /deliveries, every delivery of that status, and filter them by
+        // message. Compared so, the status filters the message's deliveries read through (message_id, id).
+        ...(query.status ? { status: Raw((column) => `${column} || '' = :status`, { status: query.status }) } : {}),
         ...(query.cursor ? { id: MoreThan(query.cursor) } : {}),
       },
       order: { id: 'ASC' },
@@ -136,6 +144,38 @@ export class MessagesService {
   }
 
   /**
+   * The deliveries of every account with one status, newest first: one page read through (status, id), then
+   * the accounts of that page's messages by their ids, so the list costs a page however long the history.
+   */
+  async listAll(query: OperatorDeliveryQueryDto): Promise<Page<OperatorDeliveryDto>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.deliveries.find({
+      select: { id: true, messageId: true, destinationId: true, status: true, attempts: true, lastStatusCode: true, lastError: true },
+      where: { status: query.status ?? 'failed', ...(query.cursor ? { id: LessThan(query.cursor) } : {}) },
+      order: { id: 'DESC' },
+      take: limit + 1,
+    });
+    const accountOf = new Map<string, string>();
+    for (const chunk of chunks([...new Set(rows.slice(0, limit).map((delivery) => delivery.messageId))])) {
+      const messages = await this.messages.find({ select: { id: true, accountId: true }, where: { id: In(chunk) } });
+      for (const message of messages) accountOf.set(message.id, message.accountId);
+    }
+    const page = toPage(rows, limit, (delivery) => ({
+      delivery_id: delivery.id,
+      message_id: delivery.messageId,
+      account_id: accountOf.get(delivery.messageId) ?? '',
+      destination_id: delivery.destinationId,
+      status: delivery.status,
+      attempts: delivery.attempts,
+      last_status_code: delivery.lastStatusCode,
+      last_error: delivery.lastError,
+    }));
+    // A message purged (or its account deleted) between the two reads took its deliveries with it: they are gone,
+    // not shown without an account. The cursor stays the page's last id, which keeps its place all the same.
+    return { ...page, data: page.data.filter((delivery) => delivery.account_id !== '') };
+  }
+
+  /**
    * Makes the message's failed deliveries pending and due now. Each gets one more attempt: if that fails
    * too, it is failed again (the retry schedule was already spent), and can be retried again.
    */
@@ -152,5 +192,11 @@ export class MessagesService {
   async recover(destinationId: string, since: number): Promise<number> {
     if (!(await this.destinations.existsBy({ id: destinationId }))) throw new NotFoundException(`Destination ${destinationId} not found`);
     return this.history.recover(destinationId, since);
+  }
+
+  /** How many deliveries `recover` would make pending now; nothing changes. */
+  async countRecoverable(destinationId: string, since: number): Promise<number> {
+    if (!(await this.destinations.existsBy({ id: destinationId }))) throw new NotFoundException(`Destination ${destinationId} not found`);
+    return this.history.countRecoverable(destinationId, since);
   }
 }

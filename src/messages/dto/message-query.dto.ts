@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { IsBoolean, IsIn, IsISO8601, IsOptional, Matches, ValidateIf } from 'class-validator';
 import { EVENT_TYPE } from '../../common/event-types.js';
 import { PageQueryDto } from '../../common/pagination.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../entities/delivery.entity.js';
@@ -29,6 +29,14 @@ export class DeliveryQueryDto extends PageQueryDto {
   status?: DeliveryStatus;
 }
 
+/** The operators' view across accounts: one status at a time, failed unless asked otherwise. */
+export class OperatorDeliveryQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: DELIVERY_STATUSES, default: 'failed', description: 'The deliveries with this status (failed when not given)' })
+  @IsOptional()
+  @IsIn(DELIVERY_STATUSES, { message: `status must be one of ${DELIVERY_STATUSES.join(', ')}` })
+  status?: DeliveryStatus;
+}
+
 export class RecoverDto {
   @ApiProperty({
     format: 'date-time',
@@ -37,4 +45,14 @@ export class RecoverDto {
   })
   @IsISO8601({ strict: true, strictSeparator: true }, { message: 'since must be an ISO 8601 date-time, e.g. 2026-01-02T03:04:05Z' })
   since: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'true: only count what would be recovered (200 `{"would_recover": n}`), changing nothing',
+  })
+  // Absent is false; null is not a boolean (IsOptional would let it through as absent).
+  @ValidateIf((_input: RecoverDto, value: unknown) => value !== undefined)
+  @IsBoolean({ message: 'dry_run must be true or false' })
+  dry_run?: boolean;
 }

@@ -136,3 +136,43 @@ export class RecoverAcceptedDto {
   @ApiProperty({ example: 1250, description: 'How many failed deliveries were made pending again' })
   recovered: number;
 }
+
+export class RecoverDryRunDto {
+  @ApiProperty({ example: 1250, description: 'How many failed deliveries a recover with the same `since` would make pending now' })
+  would_recover: number;
+}
+
+/** A delivery in the operators' list across accounts: where it belongs and how it stands, without its history. */
+export class OperatorDeliveryDto {
+  @ApiProperty({ format: 'uuid' })
+  delivery_id: string;
+
+  @ApiProperty({ format: 'uuid', description: 'Its history is at GET /messages/{message_id}' })
+  message_id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  account_id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  destination_id: string;
+
+  @ApiProperty({ enum: DELIVERY_STATUSES })
+  status: DeliveryStatus;
+
+  @ApiProperty({ example: 6 })
+  attempts: number;
+
+  @ApiProperty({ type: Number, nullable: true, example: 503, description: 'null when no HTTP answer came (or none yet)' })
+  last_status_code: number | null;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  last_error: string | null;
+}
+
+export class OperatorDeliveryPageDto {
+  @ApiProperty({ type: [OperatorDeliveryDto] })
+  data: OperatorDeliveryDto[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next (older) page; null on the last' })
+  next_cursor: string | null;
+}

@@ -12,6 +12,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Index('IDX_deliveries_destination_id', ['destinationId'])
 @Index('IDX_deliveries_pending_destination', ['destinationId', 'nextAttemptAt'], { where: "status = 'pending'" })
 @Index('IDX_deliveries_failed_destination', ['destinationId', 'id'], { where: "status = 'failed'" })
+@Index('IDX_deliveries_status', ['status', 'id'])
 export class Delivery {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
