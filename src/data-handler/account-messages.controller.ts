@@ -1,4 +1,4 @@
-import { Body, Controller, ConflictException, HttpCode, NotFoundException, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, NotFoundException, Param, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AccountsService } from '../accounts/accounts.service.js';
@@ -8,7 +8,6 @@ import { ParseIdPipe } from '../common/id.pipe.js';
 import type { IngestAcceptedDto } from './dto/ingest-response.dto.js';
 import { INGEST_DESCRIPTION, IngestRoute } from './ingest-api.decorator.js';
 import { readIngest } from './ingest-headers.js';
-import { IDEMPOTENCY_CONFLICT } from './ingest-request.js';
 import { IngestService } from './ingest.service.js';
 
 const accountId = new ParseIdPipe();
@@ -38,7 +37,6 @@ export class AccountMessagesController {
     await this.accounts.assertExists(id);
     const stored = await this.ingest.accept(id, input);
     if (stored.accountGone) throw new NotFoundException(`Account ${id} not found`);
-    if (stored.keyConflict) throw new ConflictException(IDEMPOTENCY_CONFLICT);
     return { message_id: stored.messageId, status: 'accepted', destinations: stored.destinations };
   }
 }

@@ -15,7 +15,7 @@ import { ErrorResponseDto } from '../common/error-response.dto.js';
 import { type JsonBodyRouteConfig, MAX_PAYLOAD_DEPTH } from '../common/json-body.js';
 import { IngestAcceptedDto } from './dto/ingest-response.dto.js';
 import { EVENT_TYPE_PROBLEM, MAX_IDEMPOTENCY_KEY_LENGTH } from './ingest-headers.js';
-import { IDEMPOTENCY_CONFLICT, INVALID_DATA } from './ingest-request.js';
+import { IDEMPOTENCY_CONFLICT, INVALID_DATA, STILL_STORING } from './ingest-request.js';
 
 /**
  * What both ingest routes (by token, and by the admin on an account's behalf) take and answer: the exact body
@@ -54,7 +54,9 @@ export function IngestRoute(): MethodDecorator {
       example: { ...errorExample(400, INVALID_DATA), reason: 'Content-Type must be application/json' },
     }),
     ApiConflictResponse({
-      description: 'The Idempotency-Key (or CL-X-EVENT-ID) was used within 24 h with a different body: nothing was stored',
+      description:
+        'The Idempotency-Key (or CL-X-EVENT-ID) was used within 24 h with a different body: nothing was stored. Also 409, with ' +
+        `"${STILL_STORING}", while the first message with that key (to more than 1,000 destinations) is still being stored.`,
       type: ErrorResponseDto,
       example: errorExample(409, IDEMPOTENCY_CONFLICT),
     }),

@@ -1,4 +1,4 @@
-import { Body, Controller, ConflictException, HttpCode, Post, Req, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ApiErrorResponse, errorExample } from '../common/api-errors.decorator.js';
@@ -8,7 +8,7 @@ import { AppTokenGuard } from './app-token.guard.js';
 import type { IngestAcceptedDto } from './dto/ingest-response.dto.js';
 import { INGEST_DESCRIPTION, IngestRoute } from './ingest-api.decorator.js';
 import { readIngest } from './ingest-headers.js';
-import { type AuthenticatedIngestRequest, IDEMPOTENCY_CONFLICT, INGEST_PATH, TOO_MANY_REQUESTS, UNAUTHENTICATED } from './ingest-request.js';
+import { type AuthenticatedIngestRequest, INGEST_PATH, TOO_MANY_REQUESTS, UNAUTHENTICATED } from './ingest-request.js';
 import { IngestService } from './ingest.service.js';
 
 @ApiTags('ingest')
@@ -42,7 +42,6 @@ export class IngestController {
     if (!account) throw new UnauthorizedException(UNAUTHENTICATED);
     const stored = await this.ingest.accept(account.id, input);
     if (stored.accountGone) throw new UnauthorizedException(UNAUTHENTICATED);
-    if (stored.keyConflict) throw new ConflictException(IDEMPOTENCY_CONFLICT);
     return { message_id: stored.messageId, status: 'accepted', destinations: stored.destinations };
   }
 }

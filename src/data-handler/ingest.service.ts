@@ -9,6 +9,7 @@ import { DeliveryHistory } from '../delivery/delivery-history.js';
 import { DeliveryQueue } from '../delivery/queue/delivery-queue.js';
 import { type NewMessage, type StoredMessage, storeLaterDeliveries, storeMessages } from './ingest-batch.sql.js';
 import type { IngestInput } from './ingest-headers.js';
+import { IDEMPOTENCY_CONFLICT, STILL_STORING } from './ingest-request.js';
 
 /**
  * Delivery rows one transaction may create. A transaction holds SQLite's write lock (and the process's
@@ -22,8 +23,6 @@ const MAX_DELIVERIES_PER_TRANSACTION = 1_000;
  * (the log is to stay under 64 MB; see data-source-options.ts).
  */
 const MAX_PAYLOAD_PER_TRANSACTION = 16 * 1024 * 1024;
-
-export const STILL_STORING = 'The first request with this Idempotency-Key is still being stored: send it again in a moment';
 
 /**
  * Accepts messages with group commit: every ingest that arrives while the event loop is busy joins one
@@ -49,6 +48,7 @@ export class IngestService {
     // Hashed here, on the request's own turn, not inside the batch's transaction.
     const payloadHash = idempotencyKey === null ? null : sha256Hex(payload);
     const stored = await this.batches.submit({ id: newId(), accountId, payload, idempotencyKey, payloadHash, eventType });
+    if (stored.keyConflict) throw new ConflictException(IDEMPOTENCY_CONFLICT);
     // Answering with that message now could promise one that is never complete (if its ingest fails).
     if (stored.firstStillStoring) throw new ConflictException(STILL_STORING);
     // Outside the batch: the other messages of the batch are answered without waiting for these steps.
