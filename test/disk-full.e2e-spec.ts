@@ -117,12 +117,14 @@ describeWithTmpfs('a full disk (SQLite on a tmpfs)', () => {
       { timeoutMs: 15_000, intervalMs: 200 },
     );
 
-    // The message accepted before the disk filled is delivered: sent again once its lease ran out, recorded this time.
+    // The message accepted before the disk filled is delivered. Its first answer came while the disk was full:
+    // if recording it failed, the delivery was sent again once its lease ran out, recorded this time; if the
+    // recorder's commit came only after the space was back, that one send was recorded. Either way it is not lost.
     await expectEventually(
       async () => expect((await message(before)).deliveries).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 1 })]),
       { timeoutMs: 20_000, intervalMs: 200 },
     );
-    expect(sentOf(before).length).toBeGreaterThanOrEqual(2);
+    expect(sentOf(before).length).toBeGreaterThanOrEqual(1);
     await expectEventually(async () => expect((await message(after)).deliveries).toEqual([expect.objectContaining({ status: 'succeeded' })]));
 
     // Nothing of the refused messages was stored: only the two accepted ones are in the account's log.
