@@ -359,7 +359,7 @@ describeWithChromium('admin console in a real browser', () => {
     await page.getByLabel('Find by email').fill(account.email);
     await page.getByRole('button', { name: 'Search' }).click();
     // The list shows every account until the search's answer replaces it with the one found.
-    await page.waitForFunction(`document.querySelectorAll('[data-testid="account-name"]').length === 1`);
+    await expectEventually(async () => expect(await page.getByTestId('account-name').count()).toBe(1), { timeoutMs: 15_000, intervalMs: 50 });
     expect(await drawnText('[data-testid="account-name"]')).toBe('Admin\\u202Egnp.exe');
     expect(await page.evaluate(`getComputedStyle(document.querySelector('[data-testid="account-name"] bdi')).unicodeBidi`)).toBe('isolate');
 
